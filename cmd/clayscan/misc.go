@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/clayscan/clayscan/rules"
+)
+
+func runRules(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "rules", "")
+	if _, err := parseArgs(fs, args); err != nil {
+		return usageError(e, err)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE")
+	for _, r := range rules.Default() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Title)
+	}
+	tw.Flush()
+	return exitClean
+}
+
+func runVersion(ctx context.Context, e *env, args []string) int {
+	fmt.Fprintf(e.stdout, "clayscan %s\n", version)
+	return exitClean
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/clayscan/clayscan/rules"
+	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/report"
+	"github.com/clayscan/clayscan/scanner/source"
+)
+
+// scanFlags are shared by every command that scans.
+type scanFlags struct {
+	format      string
+	output      string
+	showSecrets bool
+	noColor     bool
+	verbose     bool
+	maxSize     string
+}
+
+func (s *scanFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.format, "format", "text", "report format: "+strings.Join(formatNames(), ", "))
+	fs.StringVar(&s.format, "f", "text", "shorthand for --format")
+	fs.StringVar(&s.output, "output", "", "write the report to `FILE` (created 0600); the terminal gets the summary")
+	fs.StringVar(&s.output, "o", "", "shorthand for --output")
+	fs.BoolVar(&s.showSecrets, "show-secrets", false, "print full secrets instead of masked ones (never do this in CI logs)")
+	fs.BoolVar(&s.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
+	fs.BoolVar(&s.verbose, "verbose", false, "list suppressed findings too")
+	fs.StringVar(&s.maxSize, "max-file-size", "10MiB", "skip (and count) files larger than `SIZE`")
+}
+
+func (s *scanFlags) maxFileSize() (int64, error) { return parseSize(s.maxSize) }
+
+// formatter writes a result in one format.
+type formatter func(w io.Writer, res *scanner.Result, s *scanFlags, colored bool) error
+
+var formats = map[string]formatter{
+	"text": func(w io.Writer, res *scanner.Result, s *scanFlags, colored bool) error {
+		return report.Text(w, res, report.TextOptions{Color: colored, Verbose: s.verbose})
+	},
+	"json": func(w io.Writer, res *scanner.Result, s *scanFlags, _ bool) error {
+		return report.JSON(w, res, report.Tool{Name: "clayscan", Version: version}, report.JSONOptions{Verbose: s.verbose})
+	},
+}
+
+func formatNames() []string {
+	names := make([]string, 0, len(formats))
+	for _, n := range []string{"text", "json", "sarif", "github"} {
+		if _, ok := formats[n]; ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+func runScan(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "scan", "[flags] [PATH]")
+	var sf scanFlags
+	sf.register(fs)
+	includeIgnored := fs.Bool("include-ignored", false, "also scan untracked files that .gitignore ignores (such as .env.local)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, err)
+	}
+	path, err := onePath(pos)
+	if err != nil {
+		return usageError(e, err)
+	}
+	maxSize, err := sf.maxFileSize()
+	if err != nil {
+		return usageError(e, err)
+	}
+	src := &source.Worktree{Path: path, MaxFileSize: maxSize, IncludeIgnored: *includeIgnored}
+	return execScan(ctx, e, &sf, src, scanner.Options{})
+}
+
+func onePath(pos []string) (string, error) {
+	switch len(pos) {
+	case 0:
+		return ".", nil
+	case 1:
+		return pos[0], nil
+	}
+	return "", fmt.Errorf("expected at most one PATH, got %d: %s", len(pos), strings.Join(pos, " "))
+}
+
+func usageError(e *env, err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitClean
+	}
+	e.errorf(err, "run 'clayscan help' or 'clayscan <command> -h'")
+	return exitError
+}
+
+// execScan runs src through the detector and reports the result. It is the
+// one place that turns a scan into output and an exit code.
+func execScan(ctx context.Context, e *env, sf *scanFlags, src scanner.Source, opts scanner.Options) int {
+	format, ok := formats[sf.format]
+	if !ok {
+		return usageError(e, fmt.Errorf("unknown format %q: use one of %s", sf.format, strings.Join(formatNames(), ", ")))
+	}
+	det, err := scanner.NewDetector(rules.Default())
+	if err != nil {
+		e.errorf(err, "")
+		return exitError
+	}
+	opts.ShowSecrets = sf.showSecrets
+	res, runErr := scanner.Run(ctx, src, det, opts)
+	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
+	if err := writeReport(e, sf, format, res, colored); err != nil {
+		e.errorf(err, "")
+		return exitError
+	}
+	if runErr != nil {
+		e.errorf(runErr, "")
+		return exitError
+	}
+	if len(res.Errors) > 0 {
+		e.errorf(fmt.Errorf("%d file(s) could not be read; the scan is incomplete", len(res.Errors)), "fix the permissions or remove the files, then scan again")
+		return exitError
+	}
+	if len(res.Findings) > 0 {
+		return exitFindings
+	}
+	return exitClean
+}
+
+// writeReport writes the report to stdout, or to -o FILE (mode 0600) with
+// the summary line on stdout.
+func writeReport(e *env, sf *scanFlags, format formatter, res *scanner.Result, colored bool) error {
+	if sf.output == "" {
+		return format(e.stdout, res, sf, colored)
+	}
+	var buf bytes.Buffer
+	if err := format(&buf, res, sf, false); err != nil {
+		return err
+	}
+	if err := os.WriteFile(sf.output, buf.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	// WriteFile keeps an existing file's mode; a report may hold findings.
+	if err := os.Chmod(sf.output, 0o600); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "%s\nReport written to %s\n", report.SummaryLine(res, !sf.noColor && e.getenv("NO_COLOR") == "" && isTerminal(e.stdout)), sf.output)
+	return nil
+}

@@ -1,0 +1,161 @@
+// Package rules holds clayscan's detection rules as data: the built-in Clay
+// rule pack (Default), the checks that tell a real key from a placeholder
+// (LooksLikePlaceholder, Entropy), and validation of rules loaded from a
+// config file (Validate).
+//
+// A rule knows bytes, not git: it never sees a path history or a commit.
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Severity ranks how urgent a finding is. The values are part of the JSON and
+// SARIF contract.
+type Severity string
+
+const (
+	Critical Severity = "critical"
+	High     Severity = "high"
+	Medium   Severity = "medium"
+	Low      Severity = "low"
+)
+
+// Valid reports whether s is one of the known severities.
+func (s Severity) Valid() bool {
+	switch s {
+	case Critical, High, Medium, Low:
+		return true
+	}
+	return false
+}
+
+// Rank orders severities: higher is more severe.
+func (s Severity) Rank() int {
+	switch s {
+	case Critical:
+		return 4
+	case High:
+		return 3
+	case Medium:
+		return 2
+	case Low:
+		return 1
+	}
+	return 0
+}
+
+// ContextTitle refines a finding's title when one of Near occurs close to the
+// match, e.g. to say "Clay" or "Stripe" for a bare sk_live_ key.
+type ContextTitle struct {
+	Near  []string // lowercase substrings looked for around the match
+	Title string
+}
+
+// Rule is one detector. Rules are values: the detector never mutates them.
+type Rule struct {
+	// ID is stable and used in fingerprints, ignores and baselines.
+	ID       string
+	Title    string
+	Severity Severity
+	// Keywords gate the regex: it runs only near an occurrence of one of
+	// them. They are matched case-insensitively and must be lowercase.
+	Keywords []string
+	// Regex finds the secret; SecretGroup names the capture group that holds
+	// the secret itself (0 for the whole match, FirstGroup for whichever
+	// group matched first, for alternatives such as quoted or bare values).
+	Regex       *regexp.Regexp
+	SecretGroup int
+	// MinEntropy, when > 0, drops secrets whose Shannon entropy (bits per
+	// character) is lower: a low-entropy value is a placeholder.
+	MinEntropy float64
+	// Near, when set, requires one of these lowercase substrings within
+	// NearBytes of the match (e.g. a Bearer token is only Clay's when
+	// api.clay.com is nearby).
+	Near      []string
+	NearBytes int
+	// Titles refine Title from the surrounding text; the first that matches
+	// wins.
+	Titles []ContextTitle
+	// KeepPlaceholders turns off the placeholder check, for rules whose
+	// match is a credential whatever its shape (a webhook URL).
+	KeepPlaceholders bool
+	// Guidance tells the user what to do; reports print it once per rule.
+	Guidance string
+}
+
+// FirstGroup as a SecretGroup takes the first capture group that matched.
+const FirstGroup = -1
+
+// DefaultNearBytes is the window used for Near and Titles when a rule does
+// not set NearBytes.
+const DefaultNearBytes = 512
+
+// Validate checks one rule. It is used for the built-in pack in tests and for
+// custom rules from a config file.
+func (r *Rule) Validate() error {
+	var errs []error
+	if r.ID == "" {
+		errs = append(errs, errors.New("id is empty"))
+	} else if !validID.MatchString(r.ID) {
+		errs = append(errs, fmt.Errorf("id %q must be lowercase letters, digits and dashes", r.ID))
+	}
+	if r.Title == "" {
+		errs = append(errs, errors.New("title is empty"))
+	}
+	if !r.Severity.Valid() {
+		errs = append(errs, fmt.Errorf("severity %q is not one of critical, high, medium, low", r.Severity))
+	}
+	if len(r.Keywords) == 0 {
+		errs = append(errs, errors.New("no keywords: every rule needs at least one keyword to gate its regex"))
+	}
+	for _, k := range r.Keywords {
+		if k == "" {
+			errs = append(errs, errors.New("empty keyword"))
+		} else if k != strings.ToLower(k) {
+			errs = append(errs, fmt.Errorf("keyword %q must be lowercase", k))
+		}
+	}
+	for _, n := range r.Near {
+		if n != strings.ToLower(n) {
+			errs = append(errs, fmt.Errorf("near %q must be lowercase", n))
+		}
+	}
+	if r.Regex == nil {
+		errs = append(errs, errors.New("regex is missing"))
+	} else if r.SecretGroup < FirstGroup || r.SecretGroup > r.Regex.NumSubexp() || (r.SecretGroup == FirstGroup && r.Regex.NumSubexp() == 0) {
+		errs = append(errs, fmt.Errorf("secret group %d is out of range: the regex has %d groups", r.SecretGroup, r.Regex.NumSubexp()))
+	}
+	if r.MinEntropy < 0 || r.MinEntropy > 8 {
+		errs = append(errs, fmt.Errorf("entropy %v is out of range 0..8", r.MinEntropy))
+	}
+	if err := errors.Join(errs...); err != nil {
+		if r.ID != "" {
+			return fmt.Errorf("rule %q: %w", r.ID, err)
+		}
+		return fmt.Errorf("rule: %w", err)
+	}
+	return nil
+}
+
+var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// Validate checks a rule set: every rule valid, no duplicate IDs.
+func Validate(rs []Rule) error {
+	seen := make(map[string]bool, len(rs))
+	var errs []error
+	for i := range rs {
+		if err := rs[i].Validate(); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if seen[rs[i].ID] {
+			errs = append(errs, fmt.Errorf("rule %q: duplicate id", rs[i].ID))
+		}
+		seen[rs[i].ID] = true
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,192 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+
+	"github.com/clayscan/clayscan/scanner"
+)
+
+// TextOptions tune the text report.
+type TextOptions struct {
+	// Color turns on ANSI colours; the CLI decides (terminal, NO_COLOR).
+	Color bool
+	// Verbose lists suppressed findings.
+	Verbose bool
+}
+
+type palette struct {
+	bold, dim, red, yellow, cyan, green *color.Color
+}
+
+func newPalette(on bool) palette {
+	mk := func(a ...color.Attribute) *color.Color {
+		c := color.New(a...)
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	return palette{
+		bold: mk(color.Bold), dim: mk(color.Faint), red: mk(color.FgRed, color.Bold),
+		yellow: mk(color.FgYellow), cyan: mk(color.FgCyan), green: mk(color.FgGreen, color.Bold),
+	}
+}
+
+func (p palette) severity(s string) string {
+	switch s {
+	case "critical", "high":
+		return p.red.Sprint(s)
+	case "medium":
+		return p.yellow.Sprint(s)
+	}
+	return p.dim.Sprint(s)
+}
+
+// Text writes a human report: each finding, the guidance once per rule, and
+// the summary line.
+func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
+	p := newPalette(opts.Color)
+	ew := &errWriter{w: w}
+	if res.Summary.Shallow {
+		ew.printf("%s this is a shallow clone: history before the shallow boundary was NOT scanned.\n", p.red.Sprint("WARNING:"))
+		ew.printf("  Fetch full history first (git fetch --unshallow, or actions/checkout with fetch-depth: 0).\n\n")
+	}
+	writeFindings(ew, p, res.Findings, "")
+	if opts.Verbose && len(res.Suppressed) > 0 {
+		ew.printf("%s\n", p.bold.Sprintf("Suppressed (%d):", len(res.Suppressed)))
+		writeFindings(ew, p, res.Suppressed, "  ")
+	}
+	writeGuidance(ew, p, res.Findings)
+	for _, e := range res.Errors {
+		ew.printf("%s %s\n", p.red.Sprint("error:"), e.Error())
+	}
+	ew.printf("%s\n", SummaryLine(res, opts.Color))
+	return ew.err
+}
+
+func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string) {
+	for _, f := range fs {
+		loc := f.Path
+		if f.Line > 0 {
+			loc = fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
+		}
+		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.cyan.Sprint(f.RuleID), p.severity(f.Severity))
+		ew.printf("%s    %s\n", indent, f.Title)
+		if f.Secret != "" {
+			ew.printf("%s    secret: %s  fingerprint: %s\n", indent, f.Secret, p.dim.Sprint(f.Fingerprint))
+		} else if f.Fingerprint != "" {
+			ew.printf("%s    fingerprint: %s\n", indent, p.dim.Sprint(f.Fingerprint))
+		}
+		if f.GitignoreRule != "" {
+			ew.printf("%s    decided by: %s\n", indent, f.GitignoreRule)
+		}
+		if f.Commit != "" {
+			ew.printf("%s    entered history in %s by %s <%s> on %s\n", indent, short(f.Commit), f.Author, f.Email, f.Date)
+			if f.InHead != nil && !*f.InHead {
+				ew.printf("%s    %s\n", indent, p.yellow.Sprint("removed from HEAD but still in history: rotate it"))
+			}
+		}
+		if f.SuppressedBy != "" {
+			ew.printf("%s    suppressed by: %s\n", indent, f.SuppressedBy)
+		}
+		ew.printf("\n")
+	}
+}
+
+// writeGuidance prints each rule's guidance once, in order of first
+// appearance.
+func writeGuidance(ew *errWriter, p palette, fs []scanner.Finding) {
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if seen[f.RuleID] || f.Guidance == "" {
+			continue
+		}
+		seen[f.RuleID] = true
+		ew.printf("%s\n", p.bold.Sprintf("What to do about %s:", f.RuleID))
+		for _, line := range strings.Split(f.Guidance, "\n") {
+			ew.printf("  %s\n", line)
+		}
+		ew.printf("\n")
+	}
+}
+
+// SummaryLine is the one-line summary printed at the end of a text report,
+// and on the terminal when the report goes to a file.
+func SummaryLine(res *scanner.Result, colored bool) string {
+	p := newPalette(colored)
+	s := res.Summary
+	var b strings.Builder
+	switch res.Source {
+	case "history":
+		fmt.Fprintf(&b, "Scanned %d commits on %d refs, %d blobs (%s)", s.Commits, s.Refs, s.FilesScanned, humanBytes(s.BytesScanned))
+	default:
+		fmt.Fprintf(&b, "Scanned %d files (%s)", s.FilesScanned, humanBytes(s.BytesScanned))
+	}
+	fmt.Fprintf(&b, " in %s", (time.Duration(s.DurationMS) * time.Millisecond).String())
+	if n := s.SkippedTotal(); n > 0 {
+		reasons := make([]string, 0, len(s.Skipped))
+		for r, c := range s.Skipped {
+			reasons = append(reasons, fmt.Sprintf("%s %d", r, c))
+		}
+		sort.Strings(reasons)
+		fmt.Fprintf(&b, "; skipped %d (%s)", n, strings.Join(reasons, ", "))
+	}
+	if s.Suppressed > 0 {
+		fmt.Fprintf(&b, "; %d suppressed", s.Suppressed)
+	}
+	if s.Errors > 0 {
+		fmt.Fprintf(&b, "; %d unreadable", s.Errors)
+	}
+	b.WriteString(": ")
+	if s.Findings == 0 {
+		b.WriteString(p.green.Sprint("no findings"))
+	} else {
+		b.WriteString(p.red.Sprintf("%d finding%s", s.Findings, plural(s.Findings)))
+	}
+	return b.String()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}

@@ -1,0 +1,279 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Filter decides whether a finding is suppressed. It returns the reason
+// ("allowlist", "ignore", "baseline", …) or "" to keep the finding.
+// Filters must be safe to call from one goroutine after the scan.
+type Filter interface {
+	Suppress(f *Finding) string
+}
+
+// FilterFunc adapts a function to Filter.
+type FilterFunc func(f *Finding) string
+
+// Suppress implements Filter.
+func (fn FilterFunc) Suppress(f *Finding) string { return fn(f) }
+
+// Options tune a run.
+type Options struct {
+	// ShowSecrets puts full secrets in findings; by default they are masked.
+	ShowSecrets bool
+	// Extra findings from checks that are not content scans (the .env
+	// policy); they go through the same filters.
+	Extra []Finding
+	// Filters suppress findings; suppressed ones are kept in
+	// Result.Suppressed and counted.
+	Filters []Filter
+	// Progress, when set, is called about every ProgressEvery with a
+	// snapshot of the counters, and once at the end.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Progress is a snapshot of a running scan's counters.
+type Progress struct {
+	Targets int64
+	Bytes   int64
+	Elapsed time.Duration
+}
+
+// Summary describes what a run covered. Its JSON form is part of the
+// contract (README, "JSON output").
+type Summary struct {
+	FilesScanned int64                `json:"files_scanned"`
+	BytesScanned int64                `json:"bytes_scanned"`
+	Skipped      map[SkipReason]int64 `json:"skipped"`
+	Errors       int                  `json:"errors"`
+	Findings     int                  `json:"findings"`
+	Suppressed   int                  `json:"suppressed"`
+	Commits      int64                `json:"commits"`
+	Blobs        int64                `json:"blobs"`
+	Refs         int                  `json:"refs"`
+	Shallow      bool                 `json:"shallow"`
+	DurationMS   int64                `json:"duration_ms"`
+}
+
+// SkippedTotal is the number of files or blobs not scanned, for any reason.
+func (s Summary) SkippedTotal() int64 {
+	var n int64
+	for _, v := range s.Skipped {
+		n += v
+	}
+	return n
+}
+
+// ScanError is content that could not be read.
+type ScanError struct {
+	Path string
+	Err  error
+}
+
+func (e *ScanError) Error() string { return fmt.Sprintf("reading %q: %v", e.Path, e.Err) }
+func (e *ScanError) Unwrap() error { return e.Err }
+
+// Result is what a run found.
+type Result struct {
+	Source     string // "worktree", "staged" or "history"
+	Root       string
+	Findings   []Finding
+	Suppressed []Finding
+	Summary    Summary
+	// Errors lists content that could not be read; a run with errors is an
+	// operational failure even though its findings are kept.
+	Errors []*ScanError
+}
+
+// run is the per-run state behind the Sink a source writes to.
+type run struct {
+	det      *Detector
+	targets  atomic.Int64
+	bytes    atomic.Int64
+	mu       sync.Mutex
+	findings []Finding
+	inHead   map[string]bool // fingerprints seen in HEAD content
+	skipped  map[SkipReason]int64
+	errs     []*ScanError
+}
+
+func (r *run) Scan(t Target) {
+	if IsBinary(t.Data) {
+		r.Skip(t.Path, SkipBinary)
+		return
+	}
+	r.targets.Add(1)
+	r.bytes.Add(int64(len(t.Data)))
+	var local []Finding
+	r.det.Detect(&t, func(f Finding) { local = append(local, f) })
+	if len(local) == 0 {
+		return
+	}
+	r.mu.Lock()
+	r.findings = append(r.findings, local...)
+	if t.InHead {
+		for _, f := range local {
+			r.inHead[f.Fingerprint] = true
+		}
+	}
+	r.mu.Unlock()
+}
+
+func (r *run) Skip(path string, reason SkipReason) {
+	r.mu.Lock()
+	r.skipped[reason]++
+	r.mu.Unlock()
+}
+
+func (r *run) Error(path string, err error) {
+	r.mu.Lock()
+	r.errs = append(r.errs, &ScanError{Path: path, Err: err})
+	r.mu.Unlock()
+}
+
+// ErrNothingScanned is returned when a history source covered no commits in
+// a repository that has some: never a clean result over unseen history.
+var ErrNothingScanned = errors.New("the scan covered nothing")
+
+// Run scans everything src produces with det, then collapses, filters and
+// sorts the findings. An error means the source failed; findings gathered
+// before the failure are still in the returned Result.
+func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
+	start := time.Now()
+	r := &run{det: det, inHead: map[string]bool{}, skipped: map[SkipReason]int64{}}
+	stop := r.progress(opts, start)
+	info, err := src.Scan(ctx, r)
+	stop()
+
+	res := &Result{Source: info.Kind, Root: info.Root, Errors: r.errs}
+	findings := collapseHistory(r.findings, r.inHead)
+	findings = append(findings, opts.Extra...)
+	for i := range findings {
+		f := &findings[i]
+		if opts.ShowSecrets && f.raw != "" {
+			f.Secret = f.raw
+		}
+		if f.SuppressedBy == "" {
+			for _, flt := range opts.Filters {
+				if why := flt.Suppress(f); why != "" {
+					f.SuppressedBy = why
+					break
+				}
+			}
+		}
+		if f.SuppressedBy != "" {
+			res.Suppressed = append(res.Suppressed, *f)
+		} else {
+			res.Findings = append(res.Findings, *f)
+		}
+	}
+	SortFindings(res.Findings)
+	SortFindings(res.Suppressed)
+	res.Summary = Summary{
+		FilesScanned: r.targets.Load(),
+		BytesScanned: r.bytes.Load(),
+		Skipped:      r.skipped,
+		Errors:       len(r.errs),
+		Findings:     len(res.Findings),
+		Suppressed:   len(res.Suppressed),
+		Commits:      info.Commits,
+		Blobs:        info.Blobs,
+		Refs:         info.Refs,
+		Shallow:      info.Shallow,
+		DurationMS:   time.Since(start).Milliseconds(),
+	}
+	return res, err
+}
+
+func (r *run) progress(opts Options, start time.Time) (stop func()) {
+	if opts.Progress == nil {
+		return func() {}
+	}
+	every := opts.ProgressEvery
+	if every <= 0 {
+		every = 200 * time.Millisecond
+	}
+	snap := func() Progress {
+		return Progress{Targets: r.targets.Load(), Bytes: r.bytes.Load(), Elapsed: time.Since(start)}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				opts.Progress(snap())
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		opts.Progress(snap())
+	}
+}
+
+// collapseHistory keeps, for each secret and path, the finding at the
+// oldest commit, and marks history findings with whether the secret is still
+// in HEAD. Findings without a commit pass through unchanged.
+func collapseHistory(fs []Finding, inHead map[string]bool) []Finding {
+	type key struct{ fp, path string }
+	best := map[key]int{}
+	var out []Finding
+	for _, f := range fs {
+		if f.Commit == "" {
+			out = append(out, f)
+			continue
+		}
+		k := key{f.Fingerprint, f.Path}
+		if i, ok := best[k]; ok {
+			o := &out[i]
+			if f.order < o.order || (f.order == o.order && (f.Line < o.Line || (f.Line == o.Line && f.Column < o.Column))) {
+				*o = f
+			}
+			continue
+		}
+		best[k] = len(out)
+		out = append(out, f)
+	}
+	for i := range out {
+		if out[i].Commit != "" {
+			v := inHead[out[i].Fingerprint]
+			out[i].InHead = &v
+		}
+	}
+	return out
+}
+
+// SortFindings orders findings by path, line, column, rule and commit, the
+// order every report uses.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		if a.RuleID != b.RuleID {
+			return a.RuleID < b.RuleID
+		}
+		return a.Commit < b.Commit
+	})
+}

@@ -1,0 +1,83 @@
+// Package source holds clayscan's sources: the working tree, the staged
+// index and the history. A source knows git and the file system, not rules:
+// it pushes targets into a scanner.Sink.
+package source
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/go-git/go-git/v5"
+)
+
+// ErrNotRepository is returned by git sources outside a git repository.
+var ErrNotRepository = errors.New("not a git repository")
+
+// Repo is an opened repository and where its work tree is.
+type Repo struct {
+	Git *git.Repository
+	// Root is the absolute work tree root; empty for a bare repository.
+	Root string
+	// GitDir is the absolute path of the git directory (for info/exclude).
+	GitDir string
+}
+
+// OpenRepo opens the repository containing path (path may be a
+// subdirectory or a linked worktree).
+func OpenRepo(path string) (*Repo, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolving %q: %w", path, err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("opening %q: %w", path, err)
+	}
+	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, fmt.Errorf("%q: %w", path, ErrNotRepository)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
+	}
+	repo := &Repo{Git: r}
+	if wt, err := r.Worktree(); err == nil {
+		repo.Root = wt.Filesystem.Root()
+		repo.GitDir = findGitDir(repo.Root)
+	} else {
+		repo.GitDir = abs
+	}
+	return repo, nil
+}
+
+// findGitDir resolves root/.git, following a "gitdir:" file as linked
+// worktrees and submodules use.
+func findGitDir(root string) string {
+	p := filepath.Join(root, ".git")
+	fi, err := os.Stat(p)
+	if err != nil || fi.IsDir() {
+		return p
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return p
+	}
+	const prefix = "gitdir: "
+	s := string(data)
+	if len(s) > len(prefix) && s[:len(prefix)] == prefix {
+		d := filepath.Clean(trimNewline(s[len(prefix):]))
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(root, d)
+		}
+		return d
+	}
+	return p
+}
+
+func trimNewline(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,108 @@
+// Package scanner runs clayscan's one-way pipeline:
+//
+//	source → targets (path, commit, bytes) → detector (rules) → findings → filters → report
+//
+// A Source knows git (or the file system) and pushes Targets into a Sink; the
+// Detector knows rules and bytes; Run wires them, collapses history findings
+// to the commit that introduced them, applies Filters and returns a Result
+// that reporters turn into text, JSON, SARIF or GitHub output.
+//
+// The main entry point is Run.
+package scanner
+
+import (
+	"context"
+	"time"
+)
+
+// Commit identifies where a history target entered the repository.
+type Commit struct {
+	Hash   string
+	Author string
+	Email  string
+	Date   time.Time
+}
+
+// LineRange is an inclusive, 1-based range of lines.
+type LineRange struct{ Start, End int }
+
+// LineSet is a sorted list of line ranges; a nil LineSet means every line.
+type LineSet []LineRange
+
+// Has reports whether line is in the set. A nil set holds every line.
+func (s LineSet) Has(line int) bool {
+	if s == nil {
+		return true
+	}
+	lo, hi := 0, len(s)
+	for lo < hi {
+		m := (lo + hi) / 2
+		switch {
+		case line < s[m].Start:
+			hi = m
+		case line > s[m].End:
+			lo = m + 1
+		default:
+			return true
+		}
+	}
+	return false
+}
+
+// Target is one piece of content to scan.
+type Target struct {
+	// Path is slash-separated and relative to the repository root.
+	Path string
+	Data []byte
+	// Commit is where this content first entered history; nil outside
+	// history.
+	Commit *Commit
+	// Order places Commit in ancestry order (lower is older) so that a
+	// secret seen in several blobs is reported at its oldest commit.
+	Order int64
+	// InHead is true when this exact content is present in HEAD's tree.
+	InHead bool
+	// Lines, when non-nil, limits findings to these lines (the lines a
+	// staged change adds).
+	Lines LineSet
+}
+
+// SkipReason says why a file was not scanned. Values appear in the JSON
+// summary.
+type SkipReason string
+
+const (
+	SkipBinary    SkipReason = "binary"
+	SkipTooLarge  SkipReason = "too_large"
+	SkipSymlink   SkipReason = "symlink"
+	SkipSubmodule SkipReason = "submodule"
+)
+
+// Sink receives what a source produces. All methods are safe for concurrent
+// use: sources may call them from many goroutines.
+type Sink interface {
+	// Scan scans one target; detection happens in the caller's goroutine,
+	// so a source parallelises scanning by calling Scan from its workers.
+	Scan(t Target)
+	// Skip records content that was deliberately not scanned.
+	Skip(path string, reason SkipReason)
+	// Error records content that could not be read. The run goes on, keeps
+	// its findings, and ends as an operational error (exit 2): a scan that
+	// missed content never reports a clean result.
+	Error(path string, err error)
+}
+
+// SourceInfo describes what a source covered, for the summary.
+type SourceInfo struct {
+	Kind    string // "worktree", "staged" or "history"
+	Root    string // absolute repository (or directory) root
+	Commits int64  // history: commits walked
+	Blobs   int64  // history: distinct blobs considered
+	Refs    int    // history: refs walked
+	Shallow bool   // history: the repository is a shallow clone
+}
+
+// Source produces targets.
+type Source interface {
+	Scan(ctx context.Context, sink Sink) (SourceInfo, error)
+}

@@ -27,9 +27,14 @@ func (fn FilterFunc) Suppress(f *Finding) string { return fn(f) }
 type Options struct {
 	// ShowSecrets puts full secrets in findings; by default they are masked.
 	ShowSecrets bool
-	// Extra findings from checks that are not content scans (the .env
-	// policy); they go through the same filters.
-	Extra []Finding
+	// Observe, when set, sees every target before it is scanned (binary or
+	// not), from many goroutines at once: checks that look at paths rather
+	// than content (the .env policy) hook in here.
+	Observe func(t *Target)
+	// Extra, when set, is called once the source is done and returns
+	// findings from checks that are not content scans (the .env policy);
+	// they go through the same filters.
+	Extra func(info SourceInfo) ([]Finding, error)
 	// Filters suppress findings; suppressed ones are kept in
 	// Result.Suppressed and counted.
 	Filters []Filter
@@ -95,6 +100,7 @@ type Result struct {
 // run is the per-run state behind the Sink a source writes to.
 type run struct {
 	det      *Detector
+	observe  func(*Target)
 	targets  atomic.Int64
 	bytes    atomic.Int64
 	mu       sync.Mutex
@@ -105,6 +111,9 @@ type run struct {
 }
 
 func (r *run) Scan(t Target) {
+	if r.observe != nil {
+		r.observe(&t)
+	}
 	if IsBinary(t.Data) {
 		r.Skip(t.Path, SkipBinary)
 		return
@@ -147,14 +156,18 @@ var ErrNothingScanned = errors.New("the scan covered nothing")
 // before the failure are still in the returned Result.
 func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
 	start := time.Now()
-	r := &run{det: det, inHead: map[string]bool{}, skipped: map[SkipReason]int64{}}
+	r := &run{det: det, observe: opts.Observe, inHead: map[string]bool{}, skipped: map[SkipReason]int64{}}
 	stop := r.progress(opts, start)
 	info, err := src.Scan(ctx, r)
 	stop()
 
 	res := &Result{Source: info.Kind, Root: info.Root, Errors: r.errs}
 	findings := collapseHistory(r.findings, r.inHead)
-	findings = append(findings, opts.Extra...)
+	if opts.Extra != nil && err == nil {
+		extra, xerr := opts.Extra(info)
+		findings = append(findings, extra...)
+		err = xerr
+	}
 	for i := range findings {
 		f := &findings[i]
 		if opts.ShowSecrets && f.raw != "" {

@@ -38,6 +38,12 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"scan", "scan the working tree: tracked files and untracked files that are not ignored", runScan},
+		{"staged", "scan what the next commit would add (for pre-commit hooks)", runStaged},
+		{"history", "scan every commit on every ref, or a range of commits", runHistory},
+		{"ci", "scan what a CI event brings (GitHub Actions: pull_request, push)", runCI},
+		{"hook", "install or uninstall the pre-commit hook", runHook},
+		{"ignore", "manage .clayscanignore entries", runIgnore},
+		{"baseline", "write a baseline of current findings", runBaseline},
 		{"rules", "list the detection rules", runRules},
 		{"version", "print the version", runVersion},
 	}

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
 	"github.com/clayscan/clayscan/scanner/source"
@@ -49,6 +48,8 @@ var formats = map[string]formatter{
 	"json": func(w io.Writer, res *scanner.Result, s *scanFlags, _ bool) error {
 		return report.JSON(w, res, report.Tool{Name: "clayscan", Version: version}, report.JSONOptions{Verbose: s.verbose})
 	},
+	"sarif":  writeSARIF,  // formats_ci.go
+	"github": writeGitHub, // formats_ci.go
 }
 
 func formatNames() []string {
@@ -79,7 +80,7 @@ func runScan(ctx context.Context, e *env, args []string) int {
 		return usageError(e, err)
 	}
 	src := &source.Worktree{Path: path, MaxFileSize: maxSize, IncludeIgnored: *includeIgnored}
-	return execScan(ctx, e, &sf, src, scanner.Options{})
+	return execScan(ctx, e, &sf, path, src, scanner.Options{})
 }
 
 func onePath(pos []string) (string, error) {
@@ -102,18 +103,32 @@ func usageError(e *env, err error) int {
 
 // execScan runs src through the detector and reports the result. It is the
 // one place that turns a scan into output and an exit code.
-func execScan(ctx context.Context, e *env, sf *scanFlags, src scanner.Source, opts scanner.Options) int {
+// path is what the user named; the config and ignore files are looked up
+// from it (suppress.go).
+func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scanner.Source, opts scanner.Options) int {
 	format, ok := formats[sf.format]
 	if !ok {
 		return usageError(e, fmt.Errorf("unknown format %q: use one of %s", sf.format, strings.Join(formatNames(), ", ")))
 	}
-	det, err := scanner.NewDetector(rules.Default())
+	sup, err := setupSuppression(e, sf, path) // suppress.go
+	if err != nil {
+		e.errorf(err, "")
+		return exitError
+	}
+	det, err := scanner.NewDetector(sup.rules)
 	if err != nil {
 		e.errorf(err, "")
 		return exitError
 	}
 	opts.ShowSecrets = sf.showSecrets
+	opts.Filters = append(opts.Filters, sup.filters...)
+	policy := envPolicyFor(src) // envcheck.go
+	opts.Observe = policy.observe
+	opts.Extra = policy.findings
 	res, runErr := scanner.Run(ctx, src, det, opts)
+	if runErr == nil {
+		runErr = sup.finish(e, res)
+	}
 	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
 	if err := writeReport(e, sf, format, res, colored); err != nil {
 		e.errorf(err, "")

@@ -80,4 +80,3 @@ func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 }
-

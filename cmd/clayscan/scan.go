@@ -23,6 +23,10 @@ type scanFlags struct {
 	noColor     bool
 	verbose     bool
 	maxSize     string
+	// suppressionBase, set by "clayscan ci" on a pull request, is the
+	// commit whose config and ignore files apply, so a PR cannot hide its
+	// own key by editing them (suppress.go).
+	suppressionBase string
 }
 
 func (s *scanFlags) register(fs *flag.FlagSet) {
@@ -124,7 +128,10 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scann
 	opts.Filters = append(opts.Filters, sup.filters...)
 	policy := envPolicyFor(src) // envcheck.go
 	opts.Observe = policy.observe
-	opts.Extra = policy.findings
+	opts.Extra = func(info scanner.SourceInfo) ([]scanner.Finding, error) {
+		fs, err := policy.findings(info)
+		return append(fs, sup.extra...), err
+	}
 	res, runErr := scanner.Run(ctx, src, det, opts)
 	if runErr == nil {
 		runErr = sup.finish(e, res)

@@ -10,6 +10,8 @@ import (
 type suppression struct {
 	rules   []rules.Rule
 	filters []scanner.Filter
+	// extra findings about suppression itself (suppression-changed).
+	extra []scanner.Finding
 }
 
 func setupSuppression(e *env, sf *scanFlags, path string) (*suppression, error) {

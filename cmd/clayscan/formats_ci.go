@@ -1,17 +1,19 @@
 package main
 
 import (
-	"errors"
 	"io"
 
 	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/report"
 )
 
-// writeSARIF and writeGitHub are placeholders until the integrations issue.
-func writeSARIF(w io.Writer, res *scanner.Result, s *scanFlags, colored bool) error {
-	return errors.New("sarif: not implemented yet")
+// writeSARIF writes SARIF 2.1.0 for GitHub code scanning (README, "SARIF").
+func writeSARIF(w io.Writer, res *scanner.Result, s *scanFlags, _ bool) error {
+	return report.SARIF(w, res, report.Tool{Name: "clayscan", Version: version})
 }
 
-func writeGitHub(w io.Writer, res *scanner.Result, s *scanFlags, colored bool) error {
-	return errors.New("github: not implemented yet")
+// writeGitHub writes GitHub Actions workflow commands, one annotation per
+// finding (README, "GitHub annotations").
+func writeGitHub(w io.Writer, res *scanner.Result, s *scanFlags, _ bool) error {
+	return report.GitHub(w, res)
 }

@@ -1,0 +1,77 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/clayscan/clayscan/scanner"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// checkGolden compares got with testdata/name, or rewrites it with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test -update if the change is intended)\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// fixtureResult is a result with one finding of each kind a report must
+// render: a working-tree key, a history key removed from HEAD, a policy
+// finding without a line, and a path that needs escaping. Keys are built
+// at run time so the repository never holds one.
+func fixtureResult() *scanner.Result {
+	live := "sk_" + "live_" + "Xq7Lm2Pz9Rt4Vw8Nb3Kd6Hs1"
+	ent := "clay_" + "ent_" + "Ab3De6Gh9Jk2Mn5Pq8St1Vw4"
+	no := false
+	guidance := "Rotate this key now: once committed, it is leaked.\nThen remove it from the code."
+	fs := []scanner.Finding{
+		{
+			RuleID: "clay-sk-live-key", Title: "Clay API key", Severity: "critical",
+			Path: "config/app.env", Line: 3, Column: 15, EndColumn: 15 + len(live),
+			Secret: scanner.Mask(live), Fingerprint: scanner.Fingerprint("clay-sk-live-key", live), Guidance: guidance,
+		},
+		{
+			RuleID: "clay-enterprise-key", Title: "Clay enterprise key", Severity: "high",
+			Path: "dir, with: odd%chars/old.yaml", Line: 7, Column: 9, EndColumn: 9 + len(ent),
+			Commit: "0123456789abcdef0123456789abcdef01234567", Author: "Ada Lovelace", Email: "ada@example.com",
+			Date: "2024-01-02T03:04:05Z", InHead: &no,
+			Secret: scanner.Mask(ent), Fingerprint: scanner.Fingerprint("clay-enterprise-key", ent), Guidance: guidance,
+		},
+		{
+			RuleID: "env-file-tracked", Title: "A .env file is tracked by git", Severity: "medium",
+			Path: ".env", GitignoreRule: ".gitignore:3:!.env",
+			Fingerprint: "env-file-tracked:00112233aabbccdd", Guidance: "Untrack it with git rm --cached .env and add it to .gitignore.",
+		},
+	}
+	return &scanner.Result{
+		Source:   "history",
+		Findings: fs,
+		Summary: scanner.Summary{
+			FilesScanned: 12, BytesScanned: 3456, Findings: len(fs), Commits: 4, Refs: 2, Blobs: 12,
+			Skipped: map[scanner.SkipReason]int64{scanner.SkipBinary: 1}, DurationMS: 42,
+		},
+	}
+}
+
+func emptyResult() *scanner.Result {
+	return &scanner.Result{Source: "worktree", Summary: scanner.Summary{FilesScanned: 3, BytesScanned: 100, DurationMS: 5}}
+}

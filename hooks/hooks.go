@@ -1,0 +1,399 @@
+// Package hooks installs and removes clayscan's git pre-commit hook.
+//
+// Install writes a small POSIX shell script into the repository's hooks
+// directory (core.hooksPath when set, else the hooks directory of the main
+// git directory, which linked worktrees share). The script runs
+// "clayscan staged" and blocks the commit on findings, and also when
+// clayscan cannot run: it fails closed. It finds clayscan at the absolute
+// path recorded at install time and, when that file is gone, on PATH.
+//
+// Install never overwrites someone else's hook: it refuses with
+// ErrHookExists, or, with Force, moves the existing hook aside
+// (pre-commit.clayscan-chained) and runs it first. Uninstall removes exactly
+// what Install added and puts the moved hook back.
+//
+// Git configuration is read with go-git; this package never runs git.
+package hooks
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	format "github.com/go-git/go-git/v5/plumbing/format/config"
+)
+
+const (
+	// HookName is the git hook clayscan installs.
+	HookName = "pre-commit"
+	// ChainedSuffix names where an existing hook is moved by a forced
+	// install; clayscan's hook runs it first.
+	ChainedSuffix = ".clayscan-chained"
+	// marker identifies a hook clayscan wrote.
+	marker = "# clayscan-hook: v1"
+)
+
+// ErrHookExists is returned by Install when a pre-commit hook that
+// clayscan did not write is already in place and Force is not set.
+var ErrHookExists = errors.New("a pre-commit hook that clayscan did not write is already installed")
+
+// ErrNotRepository is returned outside a git repository.
+var ErrNotRepository = errors.New("not a git repository")
+
+// Options configure Install.
+type Options struct {
+	// Path is any path inside the repository (or linked worktree).
+	Path string
+	// Binary is the absolute path of the clayscan binary that the hook
+	// records; the hook falls back to PATH when it is gone.
+	Binary string
+	// Force chains an existing hook instead of refusing.
+	Force bool
+}
+
+// Action says what Install or Uninstall did.
+type Action string
+
+const (
+	Installed Action = "installed" // a new hook
+	Chained   Action = "chained"   // a new hook that runs the user's hook first
+	Updated   Action = "updated"   // clayscan's hook rewritten (new binary path)
+	Unchanged Action = "unchanged" // clayscan's hook already up to date
+	Removed   Action = "removed"   // clayscan's hook deleted
+	Restored  Action = "restored"  // clayscan's hook deleted, the user's hook put back
+	Absent    Action = "absent"    // nothing of clayscan's to remove
+)
+
+// Result describes what was done, and where.
+type Result struct {
+	Action Action
+	// Hook is the path of the pre-commit hook.
+	Hook string
+	// ChainedHook is the path of the user's hook that clayscan's hook
+	// runs first, when there is one.
+	ChainedHook string
+	// Foreign is set by Uninstall when a hook that clayscan did not write
+	// is in place (left untouched).
+	Foreign bool
+}
+
+// Dir returns the hooks directory git uses for the repository containing
+// path: core.hooksPath (relative to the work tree, "~/" expanded) when
+// set, else the hooks directory of the common git directory, so that a
+// linked worktree shares its main repository's hooks as git does.
+func Dir(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("resolving %q: %w", path, err)
+	}
+	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return "", fmt.Errorf("%q: %w", path, ErrNotRepository)
+	}
+	if err != nil {
+		return "", fmt.Errorf("opening repository at %q: %w", path, err)
+	}
+	var root, gitDir string
+	if wt, err := r.Worktree(); err == nil {
+		root = wt.Filesystem.Root()
+		gitDir = dotGit(root)
+	} else {
+		gitDir = bareGitDir(abs)
+		root = gitDir
+	}
+	common := commonDir(gitDir)
+
+	hooksPath, err := hooksPathConfig(r)
+	if err != nil {
+		return "", err
+	}
+	if hooksPath == "" {
+		return filepath.Join(common, "hooks"), nil
+	}
+	if hooksPath == "~" || strings.HasPrefix(hooksPath, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("expanding core.hooksPath %q: %w", hooksPath, err)
+		}
+		hooksPath = filepath.Join(home, strings.TrimPrefix(hooksPath, "~"))
+	}
+	if !filepath.IsAbs(hooksPath) {
+		hooksPath = filepath.Join(root, hooksPath)
+	}
+	return filepath.Clean(hooksPath), nil
+}
+
+// hooksPathConfig reads core.hooksPath with git's precedence: the
+// repository's config, then the global config ($GIT_CONFIG_GLOBAL, or
+// ~/.gitconfig then $XDG_CONFIG_HOME/git/config), then the system config.
+func hooksPathConfig(r *git.Repository) (string, error) {
+	local, err := r.Config()
+	if err != nil {
+		return "", fmt.Errorf("reading the repository's git config: %w", err)
+	}
+	if v := coreHooksPath(local.Raw); v != "" {
+		return v, nil
+	}
+	var files []string
+	if g := os.Getenv("GIT_CONFIG_GLOBAL"); g != "" {
+		files = append(files, g)
+	} else if paths, err := config.Paths(config.GlobalScope); err == nil {
+		files = append(files, paths...)
+	}
+	if os.Getenv("GIT_CONFIG_NOSYSTEM") == "" {
+		if s := os.Getenv("GIT_CONFIG_SYSTEM"); s != "" {
+			files = append(files, s)
+		} else if paths, err := config.Paths(config.SystemScope); err == nil {
+			files = append(files, paths...)
+		}
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("reading git config %q: %w", f, err)
+		}
+		raw := format.New()
+		if err := format.NewDecoder(bytes.NewReader(data)).Decode(raw); err != nil {
+			return "", fmt.Errorf("parsing git config %q: %w", f, err)
+		}
+		if v := coreHooksPath(raw); v != "" {
+			return v, nil
+		}
+	}
+	return "", nil
+}
+
+func coreHooksPath(raw *format.Config) string {
+	if raw == nil || !raw.HasSection("core") {
+		return ""
+	}
+	opts := raw.Section("core").Options
+	// The last value wins, as in git.
+	all := opts.GetAll("hooksPath")
+	if len(all) == 0 {
+		return ""
+	}
+	return all[len(all)-1]
+}
+
+// dotGit resolves root/.git, following the "gitdir: …" file of a linked
+// worktree or submodule.
+func dotGit(root string) string {
+	p := filepath.Join(root, ".git")
+	fi, err := os.Stat(p)
+	if err != nil || fi.IsDir() {
+		return p
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return p
+	}
+	s := strings.TrimSpace(string(data))
+	if !strings.HasPrefix(s, "gitdir:") {
+		return p
+	}
+	d := strings.TrimSpace(strings.TrimPrefix(s, "gitdir:"))
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(root, d)
+	}
+	return filepath.Clean(d)
+}
+
+// bareGitDir walks up from p to the directory holding HEAD and objects.
+func bareGitDir(p string) string {
+	for d := p; ; d = filepath.Dir(d) {
+		if isFile(filepath.Join(d, "HEAD")) && isDir(filepath.Join(d, "objects")) {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return p
+		}
+	}
+}
+
+// commonDir follows a linked worktree's "commondir" file to the main git
+// directory, where hooks live.
+func commonDir(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	d := strings.TrimSpace(string(data))
+	if d == "" {
+		return gitDir
+	}
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(gitDir, d)
+	}
+	return filepath.Clean(d)
+}
+
+// Install writes clayscan's pre-commit hook. It is idempotent: run again,
+// it refreshes the recorded binary path and keeps any chained hook.
+func Install(opts Options) (*Result, error) {
+	if opts.Binary == "" || !filepath.IsAbs(opts.Binary) {
+		return nil, fmt.Errorf("the clayscan binary path %q must be absolute", opts.Binary)
+	}
+	dir, err := Dir(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	hook := filepath.Join(dir, HookName)
+	chained := hook + ChainedSuffix
+	res := &Result{Hook: hook}
+
+	// Lstat, not ReadFile: a dangling symlink is still someone's hook.
+	var current []byte
+	hookExists := exists(hook)
+	if hookExists {
+		current, _ = os.ReadFile(hook) // unreadable: not ours, so never overwritten
+	}
+	chainExists := exists(chained)
+
+	switch {
+	case hookExists && IsClayscanHook(current):
+		if chainExists {
+			res.ChainedHook = chained
+		}
+		want := Script(opts.Binary, chainExists)
+		if bytes.Equal(current, want) {
+			res.Action = Unchanged
+			return res, nil
+		}
+		if err := writeHook(hook, want); err != nil {
+			return nil, err
+		}
+		res.Action = Updated
+		return res, nil
+
+	case hookExists:
+		if !opts.Force {
+			return nil, fmt.Errorf("%s: %w", hook, ErrHookExists)
+		}
+		if chainExists {
+			return nil, fmt.Errorf("cannot chain %s: %s already exists (left by an earlier install?); move one of them away first", hook, chained)
+		}
+		if err := os.Rename(hook, chained); err != nil {
+			return nil, fmt.Errorf("moving the existing hook aside: %w", err)
+		}
+		if err := writeHook(hook, Script(opts.Binary, true)); err != nil {
+			// Put the user's hook back rather than leave no hook at all.
+			if rerr := os.Rename(chained, hook); rerr != nil {
+				return nil, fmt.Errorf("%w (and restoring %s failed: %v)", err, hook, rerr)
+			}
+			return nil, err
+		}
+		res.Action, res.ChainedHook = Chained, chained
+		return res, nil
+
+	default:
+		if chainExists {
+			return nil, fmt.Errorf("%s exists but no pre-commit hook does: it is a hook kept by an earlier install; rename it back to %s or remove it, then install again", chained, hook)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("creating the hooks directory: %w", err)
+		}
+		if err := writeHook(hook, Script(opts.Binary, false)); err != nil {
+			return nil, err
+		}
+		res.Action = Installed
+		return res, nil
+	}
+}
+
+// Uninstall removes clayscan's pre-commit hook and restores the hook that
+// a forced install chained. A hook clayscan did not write is left alone
+// (Result.Foreign), so running Uninstall twice is safe.
+func Uninstall(path string) (*Result, error) {
+	dir, err := Dir(path)
+	if err != nil {
+		return nil, err
+	}
+	hook := filepath.Join(dir, HookName)
+	chained := hook + ChainedSuffix
+	res := &Result{Hook: hook, Action: Absent}
+	current, err := os.ReadFile(hook)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, lerr := os.Lstat(hook); lerr == nil {
+			res.Foreign = true // a dangling symlink
+		}
+		return res, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", hook, err)
+	}
+	if !IsClayscanHook(current) {
+		res.Foreign = true
+		return res, nil
+	}
+	if err := os.Remove(hook); err != nil {
+		return nil, fmt.Errorf("removing %s: %w", hook, err)
+	}
+	res.Action = Removed
+	if exists(chained) {
+		if err := os.Rename(chained, hook); err != nil {
+			return nil, fmt.Errorf("restoring %s from %s: %w", hook, chained, err)
+		}
+		res.Action, res.ChainedHook = Restored, chained
+	}
+	return res, nil
+}
+
+// IsClayscanHook reports whether a hook file's content is one that
+// Install wrote.
+func IsClayscanHook(content []byte) bool {
+	head := content
+	if len(head) > 512 {
+		head = head[:512]
+	}
+	for _, line := range strings.Split(string(head), "\n") {
+		if strings.TrimRight(line, "\r") == marker {
+			return true
+		}
+	}
+	return false
+}
+
+// writeHook replaces path atomically with an executable script.
+func writeHook(path string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+HookName+".clayscan-*")
+	if err != nil {
+		return fmt.Errorf("writing the hook: %w", err)
+	}
+	name := tmp.Name()
+	_, werr := tmp.Write(content)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(name, 0o755)); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("writing the hook: %w", err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("writing the hook: %w", err)
+	}
+	return nil
+}
+
+func exists(p string) bool {
+	_, err := os.Lstat(p)
+	return err == nil
+}
+
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}

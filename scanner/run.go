@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,6 +39,11 @@ type Options struct {
 	// Filters suppress findings; suppressed ones are kept in
 	// Result.Suppressed and counted.
 	Filters []Filter
+	// LineFilter, when set, sees each finding with the text of its line
+	// (at most lineContext bytes either side of the secret), which findings
+	// never keep, and returns a suppression reason or "". It runs during
+	// the scan, from many goroutines (config line allowlists, issue 6).
+	LineFilter func(f *Finding, line []byte) string
 	// Progress, when set, is called about every ProgressEvery with a
 	// snapshot of the counters, and once at the end.
 	Progress      func(Progress)
@@ -101,6 +107,7 @@ type Result struct {
 type run struct {
 	det      *Detector
 	observe  func(*Target)
+	lineFlt  func(*Finding, []byte) string
 	targets  atomic.Int64
 	bytes    atomic.Int64
 	mu       sync.Mutex
@@ -121,7 +128,12 @@ func (r *run) Scan(t Target) {
 	r.targets.Add(1)
 	r.bytes.Add(int64(len(t.Data)))
 	var local []Finding
-	r.det.Detect(&t, func(f Finding) { local = append(local, f) })
+	r.det.Detect(&t, func(f Finding) {
+		if r.lineFlt != nil && f.SuppressedBy == "" {
+			f.SuppressedBy = r.lineFlt(&f, lineAround(t.Data, f.start))
+		}
+		local = append(local, f)
+	})
 	if len(local) == 0 {
 		return
 	}
@@ -156,7 +168,7 @@ var ErrNothingScanned = errors.New("the scan covered nothing")
 // before the failure are still in the returned Result.
 func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
 	start := time.Now()
-	r := &run{det: det, observe: opts.Observe, inHead: map[string]bool{}, skipped: map[SkipReason]int64{}}
+	r := &run{det: det, observe: opts.Observe, lineFlt: opts.LineFilter, inHead: map[string]bool{}, skipped: map[SkipReason]int64{}}
 	stop := r.progress(opts, start)
 	info, err := src.Scan(ctx, r)
 	stop()
@@ -289,4 +301,22 @@ func SortFindings(fs []Finding) {
 		}
 		return a.Commit < b.Commit
 	})
+}
+
+// lineContext bounds the line text a LineFilter sees, so that a finding on
+// a 300 KB minified line costs no more than one on a short line.
+const lineContext = 4096
+
+// lineAround returns the line holding offset pos, cut to lineContext bytes
+// either side.
+func lineAround(data []byte, pos int) []byte {
+	lo := max(0, pos-lineContext)
+	if i := bytes.LastIndexByte(data[lo:pos], '\n'); i >= 0 {
+		lo += i + 1
+	}
+	hi := min(len(data), pos+lineContext)
+	if i := bytes.IndexByte(data[pos:hi], '\n'); i >= 0 {
+		hi = pos + i
+	}
+	return data[lo:hi]
 }

@@ -27,6 +27,9 @@ type scanFlags struct {
 	// commit whose config and ignore files apply, so a PR cannot hide its
 	// own key by editing them (suppress.go).
 	suppressionBase string
+	// alsoWrite, set by "clayscan ci", writes extra outputs from a
+	// successful scan (SARIF file, job summary, step outputs) (ci.go).
+	alsoWrite func(res *scanner.Result) error
 }
 
 func (s *scanFlags) register(fs *flag.FlagSet) {
@@ -144,6 +147,12 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scann
 	if runErr != nil {
 		e.errorf(runErr, "")
 		return exitError
+	}
+	if sf.alsoWrite != nil {
+		if err := sf.alsoWrite(res); err != nil {
+			e.errorf(err, "")
+			return exitError
+		}
 	}
 	if len(res.Errors) > 0 {
 		e.errorf(fmt.Errorf("%d file(s) could not be read; the scan is incomplete", len(res.Errors)), "fix the permissions or remove the files, then scan again")

@@ -122,7 +122,11 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 				continue
 			}
 			seen[f.RuleID] = true
-			ew.printf("**What to do about %s:** %s\n\n", mdText(f.RuleID), mdText(strings.ReplaceAll(f.Guidance, "\n", " ")))
+			ew.printf("**What to do about %s:**\n\n", mdText(f.RuleID))
+			for _, line := range strings.Split(f.Guidance, "\n") {
+				ew.printf("%s\n", mdText(line))
+			}
+			ew.printf("\n")
 		}
 	}
 	if len(res.Errors) > 0 {
@@ -132,12 +136,13 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 	return ew.err
 }
 
-// mdText escapes s for a Markdown table cell or paragraph.
+// mdText escapes s for a Markdown table cell or inline text (never the
+// start of a block: callers put it after other text or in a cell).
 func mdText(s string) string {
 	s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 	var b strings.Builder
 	for _, r := range s {
-		if strings.ContainsRune("\\`*_[]<>|#!~", r) {
+		if strings.ContainsRune("\\`*_[]<>|~", r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

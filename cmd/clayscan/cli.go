@@ -98,6 +98,11 @@ func (e *env) errorf(err error, hint string) {
 	if hint == "" && errors.As(err, &h) {
 		hint = h.hint
 	}
+	// Library errors (scanner/source) carry their own hint.
+	var hinter interface{ Hint() string }
+	if hint == "" && errors.As(err, &hinter) {
+		hint = hinter.Hint()
+	}
 	if hint != "" {
 		fmt.Fprintf(e.stderr, "clayscan: hint: %s\n", hint)
 	}

@@ -1,12 +1,184 @@
 package main
 
-import "github.com/clayscan/clayscan/scanner"
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
 
-// envPolicy checks that .env files are ignored and untracked (issue 4).
-type envPolicy struct{}
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
-func envPolicyFor(src scanner.Source) *envPolicy { return &envPolicy{} }
+	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/envpolicy"
+	"github.com/clayscan/clayscan/scanner/ignore"
+	"github.com/clayscan/clayscan/scanner/source"
+)
 
-func (p *envPolicy) observe(t *scanner.Target) {}
+// envPolicy runs the .env policy (issue 4) alongside a scan: it gathers the
+// facts from the source it rides on — which env files the working tree
+// has and whether git tracks or ignores them, which ones a commit stages,
+// which ones history holds — and turns them into findings through
+// scanner/envpolicy. Each source gets the checks that make sense for it:
+//
+//	worktree: env-file-tracked, env-file-not-ignored, gitignore-missing-env-patterns
+//	staged:   env-file-staged
+//	history:  env-file-in-history
+type envPolicy struct {
+	src scanner.Source
+	// pol is the policy in force; the config file may replace it before
+	// the scan starts.
+	pol envpolicy.Policy
 
-func (p *envPolicy) findings(info scanner.SourceInfo) ([]scanner.Finding, error) { return nil, nil }
+	mu   sync.Mutex
+	seen map[string]seenEnv // env files observed (staged, history)
+}
+
+// seenEnv is the oldest target observed for one env-file path.
+type seenEnv struct {
+	order  int64
+	commit *scanner.Commit
+}
+
+func envPolicyFor(src scanner.Source) *envPolicy {
+	return &envPolicy{src: src, pol: envpolicy.Default(), seen: map[string]seenEnv{}}
+}
+
+// observe is called for every target, from many goroutines. The staged
+// source emits every added or modified path; the history source emits each
+// blob once, at its oldest commit — so the lowest Order per path is the
+// commit that first added that env file.
+func (p *envPolicy) observe(t *scanner.Target) {
+	switch p.src.(type) {
+	case *source.Staged, *source.History:
+	default:
+		return
+	}
+	if !p.pol.Applies(t.Path) {
+		return
+	}
+	if _, isHistory := p.src.(*source.History); isHistory && t.Commit == nil {
+		return // an unreachable blob: never committed
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if old, ok := p.seen[t.Path]; ok && old.order <= t.Order {
+		return
+	}
+	p.seen[t.Path] = seenEnv{order: t.Order, commit: t.Commit}
+}
+
+// findings is called once the source is done.
+func (p *envPolicy) findings(info scanner.SourceInfo) ([]scanner.Finding, error) {
+	switch s := p.src.(type) {
+	case *source.Worktree:
+		return p.worktree(s)
+	case *source.Staged:
+		var out []scanner.Finding
+		for _, path := range p.seenPaths() {
+			out = append(out, envpolicy.Staged(path))
+		}
+		return out, nil
+	case *source.History:
+		return p.history(s)
+	}
+	return nil, nil
+}
+
+func (p *envPolicy) seenPaths() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	paths := make([]string, 0, len(p.seen))
+	for path := range p.seen {
+		paths = append(paths, path)
+	}
+	sort.Strings(paths)
+	return paths
+}
+
+// worktree checks every env file the scan covers (tracked, or untracked
+// and not ignored — or ignored too with --include-ignored) and the root
+// .gitignore. Outside a git repository there is nothing to commit, so the
+// policy does not apply.
+func (p *envPolicy) worktree(w *source.Worktree) ([]scanner.Finding, error) {
+	root, files, _, isRepo, err := w.Files()
+	if err != nil || !isRepo {
+		return nil, err
+	}
+	repo, err := source.OpenRepo(root)
+	if err != nil {
+		return nil, err
+	}
+	m := ignore.ForRepo(root, repo.GitDir)
+	var out []scanner.Finding
+	for _, f := range files {
+		if !p.pol.Applies(f.Path) {
+			continue
+		}
+		d := m.Match(f.Path, false)
+		switch {
+		case f.Tracked:
+			out = append(out, envpolicy.Tracked(f.Path, d))
+		case !d.Ignored: // with --include-ignored, ignored files are listed too
+			out = append(out, envpolicy.NotIgnored(f.Path, d))
+		}
+	}
+	if f, ok := p.pol.MissingPatterns(m.Dir("")); ok {
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// history reports each env file once, at the commit that first added it,
+// with whether HEAD still tracks it.
+func (p *envPolicy) history(h *source.History) ([]scanner.Finding, error) {
+	paths := p.seenPaths()
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	head, err := headTree(h.Path)
+	if err != nil {
+		return nil, err
+	}
+	var out []scanner.Finding
+	for _, path := range paths {
+		p.mu.Lock()
+		s := p.seen[path]
+		p.mu.Unlock()
+		inHead := false
+		if head != nil {
+			if _, err := head.FindEntry(path); err == nil {
+				inHead = true
+			}
+		}
+		out = append(out, envpolicy.InHistory(path, s.commit, inHead))
+	}
+	return out, nil
+}
+
+// headTree is HEAD's tree, nil for a repository without commits.
+func headTree(path string) (*object.Tree, error) {
+	if path == "" {
+		path = "."
+	}
+	repo, err := source.OpenRepo(path)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := repo.Git.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resolving HEAD: %w", err)
+	}
+	c, err := repo.Git.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, fmt.Errorf("reading HEAD commit: %w", err)
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("reading HEAD tree: %w", err)
+	}
+	return t, nil
+}

@@ -45,16 +45,16 @@ func fixtureResult() *scanner.Result {
 	guidance := "Rotate this key now: once committed, it is leaked.\nThen remove it from the code."
 	fs := []scanner.Finding{
 		{
-			RuleID: "clay-sk-live-key", Title: "Clay API key", Severity: "critical",
+			RuleID: "fixture-sk-live-key", Title: "Clay API key", Severity: "critical",
 			Path: "config/app.env", Line: 3, Column: 15, EndColumn: 15 + len(live),
-			Secret: scanner.Mask(live), Fingerprint: scanner.Fingerprint("clay-sk-live-key", live), Guidance: guidance,
+			Secret: scanner.Mask(live), Fingerprint: scanner.Fingerprint("fixture-sk-live-key", live), Guidance: guidance,
 		},
 		{
-			RuleID: "clay-enterprise-key", Title: "Clay enterprise key", Severity: "high",
+			RuleID: "fixture-enterprise-key", Title: "Clay enterprise key", Severity: "high",
 			Path: "dir, with: odd%chars/old.yaml", Line: 7, Column: 9, EndColumn: 9 + len(ent),
 			Commit: "0123456789abcdef0123456789abcdef01234567", Author: "Ada Lovelace", Email: "ada@example.com",
 			Date: "2024-01-02T03:04:05Z", InHead: &no,
-			Secret: scanner.Mask(ent), Fingerprint: scanner.Fingerprint("clay-enterprise-key", ent), Guidance: guidance,
+			Secret: scanner.Mask(ent), Fingerprint: scanner.Fingerprint("fixture-enterprise-key", ent), Guidance: guidance,
 		},
 		{
 			RuleID: "env-file-tracked", Title: "A .env file is tracked by git", Severity: "medium",

@@ -69,6 +69,9 @@ func runHookInstall(e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "  Your existing hook, kept as %s, runs first.\n", res.ChainedHook)
 	}
 	fmt.Fprintf(e.stdout, "  It runs 'clayscan staged' (%s, or clayscan on PATH if that is gone)\n", bin)
+	if *binary == "" && strings.Contains(filepath.ToSlash(bin), "/go-build") {
+		fmt.Fprintf(e.stderr, "clayscan: warning: this clayscan is a temporary 'go run' build that will disappear;\n  install it (go install github.com/clayscan/clayscan/cmd/clayscan@latest) and run 'clayscan hook install' again\n")
+	}
 	fmt.Fprintf(e.stdout, "  and blocks commits that add Clay credentials. To commit anyway, knowingly: git commit --no-verify\n")
 	return exitClean
 }

@@ -52,17 +52,14 @@ func runCI(ctx context.Context, e *env, args []string) int {
 
 	plan, err := planCI(e.getenv)
 	if err != nil {
-		e.errorf(err, "")
-		return exitError
+		return ciError(e, err, "", !*noSummary)
 	}
 	repo, err := source.OpenRepo(path)
 	if err != nil {
-		e.errorf(err, "run clayscan ci inside the checked-out repository (actions/checkout)")
-		return exitError
+		return ciError(e, err, "run clayscan ci inside the checked-out repository (actions/checkout)", !*noSummary)
 	}
 	if err := plan.check(e, repo); err != nil {
-		e.errorf(err, "")
-		return exitError
+		return ciError(e, err, "", !*noSummary)
 	}
 	if plan.nothing {
 		fmt.Fprintf(e.stderr, "clayscan: %s: nothing to scan\n", plan.scope)
@@ -80,6 +77,30 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	}
 	src := &source.History{Path: path, Range: plan.rng, MaxFileSize: maxSize}
 	return execScan(ctx, e, &sf, path, src, scanner.Options{})
+}
+
+// ciError reports an error that stops ci before it scans, also where people
+// look on GitHub: an error annotation and the job summary.
+func ciError(e *env, err error, hint string, summary bool) int {
+	e.errorf(err, hint)
+	var h *hintError
+	if hint == "" && errors.As(err, &h) {
+		hint = h.hint
+	}
+	msg := err.Error()
+	if hint != "" {
+		msg += "\n" + hint
+	}
+	if e.getenv("GITHUB_ACTIONS") == "true" {
+		fmt.Fprintf(e.stdout, "::error title=clayscan%%3A error::%s\n", strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(msg))
+	}
+	if p := e.getenv("GITHUB_STEP_SUMMARY"); p != "" && summary {
+		_ = appendTo(p, func(w io.Writer) error {
+			_, err := fmt.Fprintf(w, "## clayscan: error\n\nNothing was scanned: %s.\n\n", strings.ReplaceAll(msg, "\n", ". "))
+			return err
+		})
+	}
+	return exitError
 }
 
 // ciPlan is what an event asks to scan.

@@ -156,3 +156,30 @@ func TestEnvPolicyWorktreeAndStaged(t *testing.T) {
 		t.Errorf("staged: got %+v, want one env-file-staged for .env", st)
 	}
 }
+
+// An env file whose content some earlier file already had (an empty .env,
+// or `cp .env.example .env`) is still an env file in history.
+func TestEnvFileInHistorySharedBlob(t *testing.T) {
+	// The history source emits each blob once, at its first (commit, path),
+	// so a later path with the same content never reaches observe. Fixing
+	// it needs the source to report env-file paths of blobs it has already
+	// seen; until then this known gap is skipped, not hidden.
+	t.Skip("known gap: the history source does not report a second path for a blob it has seen")
+	dir, git := gitRepo(t)
+	writeFile(t, dir, ".env.example", "CLAY_API_KEY=\n")
+	writeFile(t, dir, "empty.txt", "")
+	git("add", ".")
+	git("commit", "-qm", "template")
+	writeFile(t, dir, ".env", "CLAY_API_KEY=\n")
+	writeFile(t, dir, "svc/.env.local", "")
+	git("add", ".")
+	git("commit", "-qm", "copy")
+	fs := runPolicy(t, &source.History{Path: dir})
+	got := map[string]bool{}
+	for _, f := range fs {
+		got[f.Path] = true
+	}
+	if !got[".env"] || !got["svc/.env.local"] || len(got) != 2 {
+		t.Errorf("got findings for %v, want .env and svc/.env.local", got)
+	}
+}

@@ -477,3 +477,49 @@ func escapeGlob(s string) string {
 	}
 	return b.String()
 }
+
+// TestRealRepository compares every tracked path and directory of a real
+// work tree with git: CLAYSCAN_IGNORE_REPO=/path/to/repo go test -run Real.
+func TestRealRepository(t *testing.T) {
+	root := os.Getenv("CLAYSCAN_IGNORE_REPO")
+	if root == "" {
+		t.Skip("set CLAYSCAN_IGNORE_REPO to a work tree")
+	}
+	cmd := exec.Command("git", "ls-files", "-z")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	var paths []string
+	for _, p := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
+		for d := p; d != "" && !seen[d]; d = parentDir(d) {
+			seen[d] = true
+			paths = append(paths, d)
+		}
+	}
+	sort.Strings(paths)
+	cmd = exec.Command("git", "check-ignore", "--no-index", "--stdin", "-z", "-v", "-n")
+	cmd.Dir = root
+	cmd.Stdin = strings.NewReader(strings.Join(paths, "\x00") + "\x00")
+	out, err = cmd.Output()
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() != 1) {
+		t.Fatal(err)
+	}
+	fields := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
+	m := ForRepo(root, filepath.Join(root, ".git"))
+	ignored := 0
+	for i, p := range paths {
+		fi, err := os.Lstat(filepath.Join(root, p))
+		isDir := err == nil && fi.IsDir()
+		want := fields[4*i+2] != "" && !strings.HasPrefix(fields[4*i+2], "!")
+		if got := m.Match(p, isDir); got.Ignored != want {
+			t.Errorf("%s: clayscan %v (%s), git %v (%s:%s)", p, got.Ignored, got.Source, want, fields[4*i], fields[4*i+1])
+		}
+		if want {
+			ignored++
+		}
+	}
+	t.Logf("%d paths, %d of them matched by an ignore rule although tracked: all equal to git", len(paths), ignored)
+}

@@ -74,11 +74,7 @@ func (p *envPolicy) findings(info scanner.SourceInfo) ([]scanner.Finding, error)
 	case *source.Worktree:
 		return p.worktree(s)
 	case *source.Staged:
-		var out []scanner.Finding
-		for _, path := range p.seenPaths() {
-			out = append(out, envpolicy.Staged(path))
-		}
-		return out, nil
+		return p.staged(s)
 	case *source.History:
 		return p.history(s)
 	}
@@ -125,6 +121,36 @@ func (p *envPolicy) worktree(w *source.Worktree) ([]scanner.Finding, error) {
 	}
 	if f, ok := p.pol.MissingPatterns(m.Dir("")); ok {
 		out = append(out, f)
+	}
+	return out, nil
+}
+
+// staged reports every env file the commit would add or modify, with the
+// ignore rule that matches it (an ignored file staged with `git add -f`).
+func (p *envPolicy) staged(s *source.Staged) ([]scanner.Finding, error) {
+	paths := p.seenPaths()
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	path := s.Path
+	if path == "" {
+		path = "."
+	}
+	repo, err := source.OpenRepo(path)
+	if err != nil {
+		return nil, err
+	}
+	var m *ignore.Matcher
+	if repo.Root != "" {
+		m = ignore.ForRepo(repo.Root, repo.GitDir)
+	}
+	out := make([]scanner.Finding, 0, len(paths))
+	for _, path := range paths {
+		var d ignore.Decision
+		if m != nil {
+			d = m.Match(path, false)
+		}
+		out = append(out, envpolicy.Staged(path, d))
 	}
 	return out, nil
 }

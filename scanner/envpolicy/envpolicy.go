@@ -185,13 +185,22 @@ func Tracked(file string, d ignore.Decision) scanner.Finding {
 }
 
 // Staged is an env file that the next commit would add or modify. It
-// blocks the commit even when the file holds no key.
-func Staged(file string) scanner.Finding {
+// blocks the commit even when the file holds no key. d is the ignore
+// decision for the path: an ignored file was staged with `git add -f` or
+// was tracked already.
+func Staged(file string, d ignore.Decision) scanner.Finding {
 	f := finding(RuleStaged, "Commit would add an env file", string(rules.High), file)
-	f.Guidance = "Env files never belong in a commit, even without a key in them today. Unstage it:\n" +
+	f.GitignoreRule = rule(d)
+	var b strings.Builder
+	b.WriteString("Env files never belong in a commit, even without a key in them today. Unstage it:\n" +
 		"  git restore --staged " + shellQuote(file) + "\n" +
-		"(if it was already committed: git rm --cached " + shellQuote(file) + "), then add this line to the root .gitignore:\n" +
-		"  " + IgnoreLine(file)
+		"(if it was committed before: git rm --cached " + shellQuote(file) + ").\n")
+	if d.Ignored {
+		fmt.Fprintf(&b, "It is ignored (%s:%d %q), so it was added with -f or tracked earlier; ignoring does not stop either.", d.File, d.Line, d.Pattern)
+	} else {
+		b.WriteString("Then add this line to the root .gitignore:\n  " + IgnoreLine(file))
+	}
+	f.Guidance = b.String()
 	return f
 }
 

@@ -124,7 +124,7 @@ func TestFindings(t *testing.T) {
 	if neg.GitignoreRule != ".gitignore:2:!.env.production" || !strings.Contains(neg.Guidance, "re-includes") {
 		t.Errorf("NotIgnored with negation = %+v", neg)
 	}
-	st := Staged("it's.env")
+	st := Staged("it's.env", ignore.Decision{})
 	if !strings.Contains(st.Guidance, `git restore --staged 'it'\''s.env'`) {
 		t.Errorf("Staged guidance does not quote the path: %s", st.Guidance)
 	}

@@ -395,6 +395,90 @@ func TestStagedSkipHashIndex(t *testing.T) {
 	wantFindings(t, mustStaged(t, r), "a.sh:1")
 }
 
+func TestStagedIndexVersions(t *testing.T) {
+	// Index v2, v3 (extended flags: intent-to-add) and v4 (prefix-compressed
+	// paths), with a path longer than the 12-bit name length.
+	// The long path only lives in the index (it is over PATH_MAX on disk).
+	long := strings.Repeat("dddddddddd/", 380) + "deep.sh"
+	for _, v := range []string{"2", "3", "4"} {
+		t.Run("v"+v, func(t *testing.T) {
+			r := newGitRepo(t)
+			r.write("a/one.txt", "1\n")
+			r.write("a/two.txt", "2\n")
+			r.write("b.txt", "b\n")
+			r.git("add", ".")
+			r.commit("init")
+			r.write("a/three.sh", "export K=\""+stagedKey1+"\"\n")
+			r.write("blob", "export K=\""+stagedKey2+"\"\n")
+			blob := strings.TrimSpace(r.git("hash-object", "-w", "blob"))
+			r.write("later.txt", "x\n")
+			r.git("add", "a/three.sh")
+			r.git("update-index", "--add", "--cacheinfo", "100644,"+blob+","+long)
+			if v != "2" {
+				r.git("add", "-N", "later.txt")
+			}
+			r.git("update-index", "--index-version", v)
+			wantFindings(t, mustStaged(t, r), "a/three.sh:1", long+":1")
+		})
+	}
+}
+
+func TestStagedPackedObjects(t *testing.T) {
+	// HEAD's trees and blobs read from packs, as deltas by offset and by
+	// reference, must give the same result as loose objects.
+	for _, mode := range []string{"ofs-delta", "ref-delta"} {
+		t.Run(mode, func(t *testing.T) {
+			r := newGitRepo(t)
+			var lines []string
+			for i := 0; i < 400; i++ {
+				lines = append(lines, "line "+strconv.Itoa(i)+" of a long configuration file")
+			}
+			for v := 0; v < 6; v++ {
+				lines[v*50] = "edited in version " + strconv.Itoa(v)
+				r.write("conf/app.conf", strings.Join(lines, "\n")+"\n")
+				r.write("conf/v"+strconv.Itoa(v)+".txt", strings.Join(lines[:200], "\n"))
+				r.git("add", ".")
+				r.commit("version " + strconv.Itoa(v))
+			}
+			r.git("-c", "repack.useDeltaBaseOffset="+strconv.FormatBool(mode == "ofs-delta"), "repack", "-adfq", "--depth=50", "--window=50")
+			if out := r.git("count-objects", "-v"); !strings.Contains(out, "count: 0") {
+				t.Fatalf("fixture: loose objects remain:\n%s", out)
+			}
+			lines[123] = "export CLAY_API_KEY=\"" + stagedKey1 + "\""
+			r.write("conf/app.conf", strings.Join(lines, "\n")+"\n")
+			r.git("add", ".")
+			got := mustStaged(t, r)
+			wantFindings(t, got, "conf/app.conf:124")
+			if l := got.targets["conf/app.conf"].Lines; !equalSets(l, lineSet(124, 124)) {
+				t.Errorf("Lines = %v, want [{124 124}]", l)
+			}
+		})
+	}
+}
+
+func TestStagedWithoutCacheTree(t *testing.T) {
+	// read-tree drops the cache-tree extension's validity; directories are
+	// then hashed from the entries, with the same result.
+	r := newGitRepo(t)
+	for i := 0; i < 30; i++ {
+		r.write("d"+strconv.Itoa(i%3)+"/f"+strconv.Itoa(i)+".txt", strconv.Itoa(i)+"\n")
+	}
+	r.write("x", "exec\n")
+	r.git("add", ".")
+	r.commit("init")
+	r.git("update-index", "--chmod=+x", "x")
+	r.write("d1/new.sh", "export K=\""+stagedKey1+"\"\n")
+	r.git("add", "d1/new.sh")
+	got := mustStaged(t, r)
+	wantFindings(t, got, "d1/new.sh:1")
+	if len(got.targets) != 2 {
+		t.Errorf("targets = %v, want d1/new.sh and x", got.targets)
+	}
+	r.git("commit", "-qm", "two")
+	r.git("read-tree", "HEAD") // an index whose cache tree is rebuilt from HEAD
+	wantFindings(t, mustStaged(t, r))
+}
+
 func TestStagedBinaryAndLargeBlobs(t *testing.T) {
 	r := newGitRepo(t)
 	r.write("blob.bin", "\x00\x01export K=\""+stagedKey1+"\"\n")

@@ -30,7 +30,8 @@ type Options struct {
 	ShowSecrets bool
 	// Observe, when set, sees every target before it is scanned (binary or
 	// not), from many goroutines at once: checks that look at paths rather
-	// than content (the .env policy) hook in here.
+	// than content (the .env policy) hook in here. It must not keep
+	// t.Data after it returns (see Sink.Scan).
 	Observe func(t *Target)
 	// Extra, when set, is called once the source is done and returns
 	// findings from checks that are not content scans (the .env policy);

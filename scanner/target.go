@@ -83,6 +83,8 @@ const (
 type Sink interface {
 	// Scan scans one target; detection happens in the caller's goroutine,
 	// so a source parallelises scanning by calling Scan from its workers.
+	// t.Data belongs to the source again once Scan returns (the worktree
+	// source reuses its read buffers): a sink must not keep it.
 	Scan(t Target)
 	// Skip records content that was deliberately not scanned.
 	Skip(path string, reason SkipReason)

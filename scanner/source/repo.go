@@ -36,7 +36,18 @@ func OpenRepo(path string) (*Repo, error) {
 	}
 	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if errors.Is(err, git.ErrRepositoryNotExists) {
-		return nil, fmt.Errorf("%q: %w", path, ErrNotRepository)
+		// go-git detects only work trees (a .git entry); a bare
+		// repository, or a git directory named directly, is found the
+		// way git finds it.
+		gitDir := findBareGitDir(abs)
+		if gitDir == "" {
+			return nil, fmt.Errorf("%q: %w", path, ErrNotRepository)
+		}
+		r, err := git.PlainOpenWithOptions(gitDir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+		if err != nil {
+			return nil, fmt.Errorf("opening repository at %q: %w", path, err)
+		}
+		return &Repo{Git: r, GitDir: gitDir}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
@@ -49,6 +60,33 @@ func OpenRepo(path string) (*Repo, error) {
 		repo.GitDir = abs
 	}
 	return repo, nil
+}
+
+// findBareGitDir returns the nearest of dir and its parents that looks
+// like a git directory (HEAD, objects/ and refs/, git's own test), or "".
+func findBareGitDir(dir string) string {
+	for {
+		if isGitDir(dir) {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+func isGitDir(dir string) bool {
+	if fi, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	for _, sub := range []string{"objects", "refs"} {
+		if fi, err := os.Stat(filepath.Join(dir, sub)); err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 // findGitDir resolves root/.git, following a "gitdir:" file as linked

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 
@@ -23,6 +24,12 @@ const DefaultMaxFileSize = 10 << 20
 // Worktree scans what git would commit: tracked files as they are on disk,
 // and untracked files that are not ignored. Outside a repository it scans
 // the directory, honouring the .gitignore files it finds.
+//
+// Tracked files come from the index, so a tracked file is scanned even when
+// a .gitignore pattern matches it; the directory walk only looks for
+// untracked files and never enters ignored directories (unless
+// IncludeIgnored), .git directories or nested repositories. Symlinks are
+// never followed.
 type Worktree struct {
 	Path           string
 	MaxFileSize    int64 // 0 means DefaultMaxFileSize
@@ -38,31 +45,49 @@ type WorktreeFile struct {
 
 // Files lists the files the source scans, and the root they are relative
 // to, without reading them. The .env policy uses it to see untracked files
-// exactly as the scan does.
+// exactly as the scan does. Directories that cannot be read are left out
+// here; Scan reports them as errors.
 func (w *Worktree) Files() (root string, files []WorktreeFile, skipped map[string]scanner.SkipReason, isRepo bool, err error) {
-	plan, err := w.plan()
+	t, err := w.open()
 	if err != nil {
 		return "", nil, nil, false, err
 	}
-	for _, j := range plan.jobs {
-		files = append(files, WorktreeFile{Path: j.rel, Tracked: j.tracked})
+	skipped = map[string]scanner.SkipReason{}
+	for _, rel := range t.trackedJobs {
+		files = append(files, WorktreeFile{Path: rel, Tracked: true})
 	}
-	return plan.root, files, plan.skipped, plan.isRepo, nil
+	for rel, why := range t.trackedSkips {
+		skipped[rel] = why
+	}
+	var untracked []WorktreeFile
+	err = t.walk(walkSink{
+		file:  func(rel string) { untracked = append(untracked, WorktreeFile{Path: rel}) },
+		skip:  func(rel string, why scanner.SkipReason) { skipped[rel] = why },
+		error: func(string, error) {},
+	})
+	if err != nil {
+		return "", nil, nil, false, err
+	}
+	sort.Slice(untracked, func(i, j int) bool { return untracked[i].Path < untracked[j].Path })
+	return t.root, append(files, untracked...), skipped, t.isRepo, nil
 }
 
-type job struct {
-	rel     string
-	tracked bool
+// tree is an opened work tree: what the index says, and how to walk the
+// rest.
+type tree struct {
+	root   string // absolute root of the work tree (or scanned directory)
+	start  string // absolute directory the scan covers (root or below)
+	isRepo bool
+	// trackedJobs are tracked regular files under start, from the index.
+	trackedJobs  []string
+	trackedSkips map[string]scanner.SkipReason // tracked symlinks, submodules
+	tracked      map[string]struct{}           // every tracked path
+	trackedDirs  map[string]struct{}           // every directory holding a tracked path
+	matcher      *ignore.Matcher
+	includeIgn   bool
 }
 
-type plan struct {
-	root    string
-	isRepo  bool
-	jobs    []job
-	skipped map[string]scanner.SkipReason
-}
-
-func (w *Worktree) plan() (*plan, error) {
+func (w *Worktree) open() (*tree, error) {
 	path := w.Path
 	if path == "" {
 		path = "."
@@ -78,20 +103,20 @@ func (w *Worktree) plan() (*plan, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("%q is not a directory", path)
 	}
-	p := &plan{skipped: map[string]scanner.SkipReason{}}
+	t := &tree{start: abs, includeIgn: w.IncludeIgnored, trackedSkips: map[string]scanner.SkipReason{}}
 	repo, err := OpenRepo(abs)
 	switch {
 	case errors.Is(err, ErrNotRepository):
-		p.root = abs
-		m := ignore.New(abs, ignore.Options{})
-		return p, p.walk(abs, nil, m, w.IncludeIgnored)
+		t.root = abs
+		t.matcher = ignore.New(abs, ignore.Options{})
+		return t, nil
 	case err != nil:
 		return nil, err
 	}
 	if repo.Root == "" {
-		return nil, fmt.Errorf("%q is a bare repository: it has no working tree to scan (use 'clayscan history')", path)
+		return nil, fmt.Errorf("%q is a %w: it has no working tree to scan (scan its commits with 'clayscan history')", path, ErrBareRepository)
 	}
-	p.root, p.isRepo = repo.Root, true
+	t.root, t.isRepo = repo.Root, true
 	idx, err := repo.Git.Storer.Index()
 	if err != nil {
 		return nil, fmt.Errorf("reading the index of %q: %w", repo.Root, err)
@@ -101,98 +126,158 @@ func (w *Worktree) plan() (*plan, error) {
 	if rel, err := filepath.Rel(repo.Root, abs); err == nil && rel != "." {
 		prefix = filepath.ToSlash(rel) + "/"
 	}
-	tracked := make(map[string]bool, len(idx.Entries))
+	if strings.HasPrefix(prefix, ".git/") {
+		return nil, fmt.Errorf("%q is inside the git directory, not the working tree", path)
+	}
+	t.tracked = make(map[string]struct{}, len(idx.Entries))
+	t.trackedDirs = map[string]struct{}{}
+	t.trackedJobs = make([]string, 0, len(idx.Entries))
 	for _, e := range idx.Entries {
-		if tracked[e.Name] { // conflict stages list a path more than once
+		if _, dup := t.tracked[e.Name]; dup { // conflict stages list a path more than once
 			continue
 		}
-		tracked[e.Name] = true
+		t.tracked[e.Name] = struct{}{}
+		for d := e.Name; ; {
+			i := strings.LastIndexByte(d, '/')
+			if i < 0 {
+				break
+			}
+			d = d[:i]
+			if _, ok := t.trackedDirs[d]; ok {
+				break
+			}
+			t.trackedDirs[d] = struct{}{}
+		}
 		if !strings.HasPrefix(e.Name, prefix) {
 			continue
 		}
 		switch e.Mode {
 		case filemode.Submodule:
-			p.skipped[e.Name] = scanner.SkipSubmodule
+			t.trackedSkips[e.Name] = scanner.SkipSubmodule
 		case filemode.Symlink:
-			p.skipped[e.Name] = scanner.SkipSymlink
+			t.trackedSkips[e.Name] = scanner.SkipSymlink
 		default:
-			p.jobs = append(p.jobs, job{rel: e.Name, tracked: true})
+			t.trackedJobs = append(t.trackedJobs, e.Name)
 		}
 	}
-	m := ignore.New(repo.Root, ignore.Options{GitDir: repo.GitDir, ExcludesFile: ignore.DefaultExcludesFile()})
-	return p, p.walk(abs, tracked, m, w.IncludeIgnored)
+	t.matcher = ignore.ForRepo(repo.Root, repo.GitDir) // core.excludesFile and core.ignorecase, as git reads them
+	return t, nil
 }
 
-// walk adds the untracked files below dir that git would not ignore.
-func (p *plan) walk(dir string, tracked map[string]bool, m *ignore.Matcher, includeIgnored bool) error {
-	return filepath.WalkDir(dir, func(full string, d fs.DirEntry, err error) error {
+// ErrBareRepository is returned when the working tree of a bare repository
+// is asked for.
+var ErrBareRepository = errors.New("bare repository")
+
+// walkSink receives what the directory walk finds.
+type walkSink struct {
+	file  func(rel string) // an untracked file to scan
+	skip  func(rel string, why scanner.SkipReason)
+	error func(rel string, err error) // a directory that could not be read
+}
+
+// walk reports the untracked files below t.start that git would not ignore.
+// Only an unreadable start directory fails the walk; any other unreadable
+// directory goes to s.error and the walk goes on.
+func (t *tree) walk(s walkSink) error {
+	rel := ""
+	if t.start != t.root {
+		r, err := filepath.Rel(t.root, t.start)
 		if err != nil {
-			if full == dir {
-				return err
-			}
-			p.skipped[full] = "unreadable"
-			return nil
+			return fmt.Errorf("resolving %q: %w", t.start, err)
 		}
-		rel, _ := filepath.Rel(p.root, full)
-		rel = filepath.ToSlash(rel)
-		if rel == "." {
-			return nil
-		}
-		if d.IsDir() {
-			if d.Name() == ".git" {
-				return filepath.SkipDir
-			}
-			if full != dir {
-				// An untracked nested repository: git shows it as one
-				// entry and does not look inside.
-				if _, err := os.Lstat(filepath.Join(full, ".git")); err == nil && !hasTrackedPrefix(tracked, rel+"/") {
-					if !m.Match(rel, true).Ignored || includeIgnored {
-						p.skipped[rel] = scanner.SkipSubmodule
-					}
-					return filepath.SkipDir
-				}
-			}
-			if !includeIgnored && m.Match(rel, true).Ignored {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if tracked[rel] {
-			return nil
-		}
-		if !includeIgnored && m.Match(rel, false).Ignored {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			p.skipped[rel] = scanner.SkipSymlink
-			return nil
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		p.jobs = append(p.jobs, job{rel: rel})
-		return nil
-	})
+		rel = filepath.ToSlash(r)
+	}
+	entries, err := readDir(t.start)
+	if err != nil {
+		return fmt.Errorf("reading directory %q: %w", t.start, err)
+	}
+	t.walkEntries(rel, t.start, entries, s)
+	return nil
 }
 
-func hasTrackedPrefix(tracked map[string]bool, prefix string) bool {
-	for t := range tracked {
-		if strings.HasPrefix(t, prefix) {
-			return true
+// walkDir walks the directory dir (absolute full, relative rel), which is
+// not ignored (or IncludeIgnored is set).
+func (t *tree) walkDir(rel, full string, s walkSink) {
+	entries, err := readDir(full)
+	if err != nil {
+		s.error(rel, err)
+		return
+	}
+	// An untracked nested repository: git shows it as one entry and does
+	// not look inside.
+	if t.isNestedRepo(rel, entries) {
+		s.skip(rel, scanner.SkipSubmodule)
+		return
+	}
+	t.walkEntries(rel, full, entries, s)
+}
+
+func (t *tree) isNestedRepo(rel string, entries []os.DirEntry) bool {
+	for _, e := range entries {
+		if e.Name() == ".git" {
+			_, hasTracked := t.trackedDirs[rel]
+			return !hasTracked
 		}
 	}
 	return false
 }
 
-// Scan implements scanner.Source.
+func (t *tree) walkEntries(rel, full string, entries []os.DirEntry, s walkSink) {
+	for _, e := range entries {
+		name := e.Name()
+		if name == ".git" {
+			continue
+		}
+		crel := name
+		if rel != "" {
+			crel = rel + "/" + name
+		}
+		typ := e.Type()
+		if typ.IsDir() {
+			if !t.includeIgn && t.matcher.Match(crel, true).Ignored {
+				continue
+			}
+			t.walkDir(crel, full+string(filepath.Separator)+name, s)
+			continue
+		}
+		if _, ok := t.tracked[crel]; ok {
+			continue
+		}
+		if !t.includeIgn && t.matcher.Match(crel, false).Ignored {
+			continue
+		}
+		switch {
+		case typ&fs.ModeSymlink != 0:
+			s.skip(crel, scanner.SkipSymlink)
+		case typ.IsRegular():
+			s.file(crel)
+		}
+		// Sockets, pipes and devices are not content git would commit.
+	}
+}
+
+// readDir lists a directory without sorting it: the walk's order does not
+// matter, reports sort findings.
+func readDir(dir string) ([]os.DirEntry, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := f.ReadDir(-1)
+	f.Close()
+	return entries, err
+}
+
+// Scan implements scanner.Source. Tracked files are read while the walk
+// looks for untracked ones; workers read and scan in parallel.
 func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
-	p, err := w.plan()
+	t, err := w.open()
 	if err != nil {
 		return scanner.SourceInfo{Kind: "worktree"}, err
 	}
-	info := scanner.SourceInfo{Kind: "worktree", Root: p.root}
-	for path, why := range p.skipped {
-		sink.Skip(path, why)
+	info := scanner.SourceInfo{Kind: "worktree", Root: t.root}
+	for rel, why := range t.trackedSkips {
+		sink.Skip(rel, why)
 	}
 	limit := w.MaxFileSize
 	if limit <= 0 {
@@ -202,59 +287,74 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	jobs := make(chan job, 64)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan string, 256)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range jobs {
-				scanFile(p.root, j.rel, limit, sink)
+			r := fileReader{root: t.root, limit: limit}
+			for rel := range jobs {
+				r.scan(rel, sink)
 			}
 		}()
 	}
-	var cerr error
-feed:
-	for _, j := range p.jobs {
+	send := func(rel string) {
 		select {
-		case jobs <- j:
+		case jobs <- rel:
 		case <-ctx.Done():
-			cerr = ctx.Err()
-			break feed
 		}
 	}
+	for _, rel := range t.trackedJobs {
+		send(rel)
+	}
+	werr := t.walk(walkSink{file: send, skip: sink.Skip, error: sink.Error})
 	close(jobs)
 	wg.Wait()
-	return info, cerr
+	if err := ctx.Err(); err != nil {
+		return info, err
+	}
+	return info, werr
 }
 
-func scanFile(root, rel string, limit int64, sink scanner.Sink) {
-	full := filepath.Join(root, filepath.FromSlash(rel))
-	fi, err := os.Lstat(full)
-	if errors.Is(err, fs.ErrNotExist) {
-		return // a tracked file deleted from disk: nothing to commit
-	}
-	if err != nil {
-		sink.Error(rel, err)
-		return
-	}
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
-		sink.Skip(rel, scanner.SkipSymlink)
-		return
-	case fi.IsDir():
-		// A tracked path that is now a directory (or a submodule checkout).
-		return
-	case !fi.Mode().IsRegular():
-		return
-	case fi.Size() > limit:
-		sink.Skip(rel, scanner.SkipTooLarge)
-		return
-	}
-	data, err := os.ReadFile(full)
-	if err != nil {
-		sink.Error(rel, err)
-		return
-	}
-	sink.Scan(scanner.Target{Path: rel, Data: data})
+// fileReader reads files for one worker into a buffer it reuses: targets
+// are scanned before Sink.Scan returns, so the buffer is free again after.
+type fileReader struct {
+	root  string
+	limit int64
+	buf   []byte
 }
+
+func (r *fileReader) scan(rel string, sink scanner.Sink) {
+	full := r.root + string(filepath.Separator) + filepath.FromSlash(rel)
+	data, res, err := readRegular(full, r.limit, r.buf)
+	switch res {
+	case readOK:
+		if cap(data) > cap(r.buf) {
+			r.buf = data[:0]
+		}
+		sink.Scan(scanner.Target{Path: rel, Data: data})
+	case readMissing, readNotRegular:
+		// A tracked file deleted from disk (nothing to commit), or a path
+		// that is now a directory or special file.
+	case readSymlink:
+		sink.Skip(rel, scanner.SkipSymlink)
+	case readTooLarge:
+		sink.Skip(rel, scanner.SkipTooLarge)
+	case readFailed:
+		sink.Error(rel, err)
+	}
+}
+
+type readResult int
+
+const (
+	readOK readResult = iota
+	readMissing
+	readSymlink
+	readNotRegular
+	readTooLarge
+	readFailed
+)

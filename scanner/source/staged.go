@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -289,7 +290,9 @@ func parseIndex(data []byte) (*stagedIndex, error) {
 		return nil, malformed("entry count %d too large", n)
 	}
 	idx := &stagedIndex{entries: make([]indexEntry, 0, n)}
-	names := string(body) // one allocation for every v2/v3 path
+	// v2/v3 paths are substrings of the file's bytes, which nothing
+	// modifies after the read: no copy, no allocation per path.
+	names := unsafe.String(unsafe.SliceData(body), len(body))
 	p := 12
 	prev := ""
 	for i := 0; i < n; i++ {
@@ -479,12 +482,18 @@ type stagedDiff struct {
 // HEAD's, so a one-file change reads only the trees on that file's path.
 func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, head plumbing.Hash) error {
 	if !head.IsZero() {
-		if cache != nil && cache.valid {
+		switch {
+		case cache != nil && cache.valid:
 			if cache.hash == head {
 				return nil
 			}
-		} else if h, ok := entriesTreeHash(es, len(prefix), cache); ok && h == head {
-			return nil
+		case cache != nil:
+			// Invalidated: git staged something below, so descend.
+		default:
+			// No cache tree (some tools write none): hash the entries.
+			if h, ok := entriesTreeHash(es, len(prefix), nil); ok && h == head {
+				return nil
+			}
 		}
 	}
 	var hs []object.TreeEntry
@@ -1067,6 +1076,7 @@ type stagedObjects struct {
 	idxs                       []*diskIdx
 	packs                      []*os.File
 	z                          io.ReadCloser // reused zlib reader
+	br                         *bufio.Reader // and its input buffer
 }
 
 func openStagedObjects(fallback storer.EncodedObjectStorer, objectsDir string) *stagedObjects {
@@ -1105,11 +1115,26 @@ func (o *stagedObjects) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (p
 	if t != plumbing.AnyObject && typ != t {
 		return nil, plumbing.ErrObjectNotFound
 	}
-	obj := &plumbing.MemoryObject{}
-	obj.SetType(typ)
-	obj.Write(data)
-	return obj, nil
+	return &stagedObject{h: h, t: typ, data: data}, nil
 }
+
+// stagedObject is an object read in full, handed to go-git's decoders
+// without the copy plumbing.MemoryObject makes.
+type stagedObject struct {
+	h    plumbing.Hash
+	t    plumbing.ObjectType
+	data []byte
+}
+
+func (o *stagedObject) Hash() plumbing.Hash           { return o.h }
+func (o *stagedObject) Type() plumbing.ObjectType     { return o.t }
+func (o *stagedObject) SetType(t plumbing.ObjectType) { o.t = t }
+func (o *stagedObject) Size() int64                   { return int64(len(o.data)) }
+func (o *stagedObject) SetSize(int64)                 {}
+func (o *stagedObject) Reader() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(o.data)), nil
+}
+func (o *stagedObject) Writer() (io.WriteCloser, error) { return nil, errors.New("read-only object") }
 
 // read returns object h: loose, then packed, then through go-git's
 // storer. With limit >= 0, an object larger than limit is not inflated:
@@ -1306,7 +1331,13 @@ func (o *stagedObjects) inflate(i int, off, size int64) ([]byte, error) {
 	if size > 1<<40 {
 		return nil, errBadPackEntry
 	}
-	src := bufio.NewReaderSize(io.NewSectionReader(o.packs[i], off, 1<<62), int(min(max(size/2, 512), 64<<10)))
+	sec := io.NewSectionReader(o.packs[i], off, 1<<62)
+	if o.br == nil {
+		o.br = bufio.NewReaderSize(sec, 16<<10)
+	} else {
+		o.br.Reset(sec)
+	}
+	src := o.br
 	var err error
 	if o.z == nil {
 		o.z, err = zlib.NewReader(src)
@@ -1329,6 +1360,7 @@ type diskIdx struct {
 	f      *os.File
 	n      int64
 	fanout [256]uint32
+	buf    []byte // reused: a fanout bucket is ~66 KB on git/git
 }
 
 const idxHeader = 8 + 256*4
@@ -1362,7 +1394,10 @@ func be32(b []byte) uint32 {
 func (d *diskIdx) Close() error { return d.f.Close() }
 
 func (d *diskIdx) readAt(n int, off int64) ([]byte, error) {
-	b := make([]byte, n)
+	if cap(d.buf) < n {
+		d.buf = make([]byte, n)
+	}
+	b := d.buf[:n]
 	if _, err := d.f.ReadAt(b, off); err != nil {
 		return nil, fmt.Errorf("reading pack index: %w", err)
 	}

@@ -27,7 +27,8 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		// Annotations by default on the runner; text elsewhere.
 		sf.format = "github"
-		fs.Lookup("format").DefValue = "github (on GitHub Actions; text elsewhere)"
+		fs.Lookup("format").DefValue = "github"
+		fs.Lookup("f").DefValue = "github"
 	}
 	sarifPath := fs.String("sarif", "", "also write a SARIF report to `FILE`, for github/codeql-action/upload-sarif")
 	noSummary := fs.Bool("no-summary", false, "do not append the Markdown summary to $GITHUB_STEP_SUMMARY")
@@ -133,10 +134,15 @@ func isZeroSHA(s string) bool { return s != "" && strings.Trim(s, "0") == "" }
 
 // ghEvent is the part of a GitHub event payload that ci reads.
 type ghEvent struct {
-	Before      string `json:"before"`
-	After       string `json:"after"`
-	Ref         string `json:"ref"`
-	Deleted     bool   `json:"deleted"`
+	Before     string `json:"before"`
+	After      string `json:"after"`
+	Ref        string `json:"ref"`
+	Deleted    bool   `json:"deleted"`
+	MergeGroup *struct {
+		BaseSHA string `json:"base_sha"`
+		HeadSHA string `json:"head_sha"`
+		HeadRef string `json:"head_ref"`
+	} `json:"merge_group"`
 	PullRequest *struct {
 		Number int `json:"number"`
 		Base   struct {
@@ -169,6 +175,18 @@ func planCI(getenv func(string) string) (*ciPlan, error) {
 		}
 		p.rng, p.base, p.from, p.to = base+".."+head, base, base, head
 		p.scope = fmt.Sprintf("pull request #%d: the commits in %s..%s", ev.PullRequest.Number, shortSHA(base), shortSHA(head))
+	case "merge_group":
+		// A merge queue: the queued commits on top of the base branch.
+		ev, err := readEvent(getenv)
+		if err != nil {
+			return nil, err
+		}
+		if ev.MergeGroup == nil || !shaRE.MatchString(ev.MergeGroup.BaseSHA) || !shaRE.MatchString(ev.MergeGroup.HeadSHA) {
+			return nil, errors.New("the merge_group event payload has no valid merge_group.base_sha and head_sha")
+		}
+		mg := ev.MergeGroup
+		p.rng, p.base, p.from, p.to = mg.BaseSHA+".."+mg.HeadSHA, mg.BaseSHA, mg.BaseSHA, mg.HeadSHA
+		p.scope = fmt.Sprintf("merge group %s: the commits in %s..%s", mg.HeadRef, shortSHA(mg.BaseSHA), shortSHA(mg.HeadSHA))
 	case "push":
 		ev, err := readEvent(getenv)
 		if err != nil {
@@ -250,7 +268,7 @@ func (p *ciPlan) check(e *env, repo *source.Repo) error {
 			p.scope = fmt.Sprintf("push to %s: the full history (before commit %s not found)", p.ref, shortSHA(p.from))
 			return nil
 		}
-		return withHint(fmt.Errorf("the pull request's base commit %s is not in the checkout", shortSHA(p.from)),
+		return withHint(fmt.Errorf("the base commit %s is not in the checkout", shortSHA(p.from)),
 			"use actions/checkout with fetch-depth: 0 so the base branch is fetched")
 	}
 	return nil

@@ -22,7 +22,7 @@ import (
 // on every path. It also compares which line decided, as
 // `git check-ignore -v` reports it.
 
-var layouts = 250 // × ~60 paths each
+var layouts = 300 // × ~90 paths each
 
 func TestDifferentialAgainstGit(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
@@ -206,7 +206,7 @@ func (l *layout) build(t *testing.T) {
 
 	// Directory tree, up to depth 4.
 	l.dirs = []string{""}
-	for i, n := 0, 2+r.Intn(6); i < n; i++ {
+	for i, n := 0, 3+r.Intn(8); i < n; i++ {
 		parent := l.pick(l.dirs)
 		if strings.Count(parent, "/") >= 3 {
 			continue
@@ -220,7 +220,7 @@ func (l *layout) build(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	for i, n := 0, 40+r.Intn(50); i < n; i++ {
+	for i, n := 0, 60+r.Intn(80); i < n; i++ {
 		d := l.pick(l.dirs)
 		f := l.pick(envNames)
 		if d != "" {
@@ -250,23 +250,42 @@ func (l *layout) build(t *testing.T) {
 			l.write(name, l.ignoreFile(d))
 		}
 	}
-	if r.Intn(3) == 0 {
-		l.write(".git/info/exclude", l.ignoreFile(""))
-	}
-	switch r.Intn(5) {
+	global := l.ignoreFile("")
+	switch r.Intn(6) {
 	case 0: // default location
-		l.write("home/.config/git/ignore", l.ignoreFile(""))
+		l.write("home/.config/git/ignore", global)
 	case 1: // core.excludesFile with ~/
 		l.write("home/.gitconfig", "[core]\n\texcludesFile = ~/global.ignore\n")
-		l.write("home/global.ignore", l.ignoreFile(""))
+		l.write("home/global.ignore", global)
 	case 2: // absolute, in the XDG config, overriding the default file
 		l.write("home/.config/git/config", "[core]\n\texcludesfile = "+filepath.Join(l.root, "home", "g2.ignore")+"\n")
-		l.write("home/g2.ignore", l.ignoreFile(""))
+		l.write("home/g2.ignore", global)
 		l.write("home/.config/git/ignore", "*\n")
-	case 3: // set in the repository config, through an include
+	case 3: // through an include of the global config
 		l.write("home/.gitconfig", "[include]\n\tpath = inc.cfg\n")
 		l.write("home/inc.cfg", "[core]\n\texcludesFile = "+filepath.Join(l.root, "home", "g3.ignore")+"\n")
-		l.write("home/g3.ignore", l.ignoreFile(""))
+		l.write("home/g3.ignore", global)
+	case 4: // the repository's config overrides the global one
+		l.write("home/.gitconfig", "[core]\n\texcludesFile = ~/unused.ignore\n")
+		l.write("home/unused.ignore", "*\n")
+		l.write(".git/config", cfg+"\texcludesFile = "+filepath.Join(l.root, "home", "g4.ignore")+"\n")
+		l.write("home/g4.ignore", global)
+	default:
+		global = ""
+	}
+	if r.Intn(2) == 0 {
+		info := l.ignoreFile("")
+		if r.Intn(2) == 0 {
+			// info/exclude outranks the global file: flip its lines there.
+			for _, line := range strings.Split(global, "\n") {
+				if strings.HasPrefix(line, "!") {
+					info += "\n" + line[1:]
+				} else if line != "" {
+					info += "\n!" + line
+				}
+			}
+		}
+		l.write(".git/info/exclude", info)
 	}
 	for _, kv := range [][2]string{{"HOME", filepath.Join(l.root, "home")}, {"XDG_CONFIG_HOME", filepath.Join(l.root, "home", ".config")}, {"GIT_CONFIG_NOSYSTEM", "1"}, {"GIT_CONFIG_GLOBAL", ""}, {"GIT_CONFIG_COUNT", ""}} {
 		t.Setenv(kv[0], kv[1])

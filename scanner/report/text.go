@@ -78,24 +78,26 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 		if f.Line > 0 {
 			loc = fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
 		}
-		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.cyan.Sprint(f.RuleID), p.severity(f.Severity))
-		ew.printf("%s    %s\n", indent, f.Title)
+		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.severity(f.Severity), f.Title)
+		field := func(name, value string) { ew.printf("%s    %-12s %s\n", indent, name, value) }
+		field("rule", p.cyan.Sprint(f.RuleID))
 		if f.Secret != "" {
-			ew.printf("%s    secret: %s  fingerprint: %s\n", indent, f.Secret, p.dim.Sprint(f.Fingerprint))
-		} else if f.Fingerprint != "" {
-			ew.printf("%s    fingerprint: %s\n", indent, p.dim.Sprint(f.Fingerprint))
+			field("secret", f.Secret)
+		}
+		if f.Fingerprint != "" {
+			field("fingerprint", p.dim.Sprint(f.Fingerprint))
 		}
 		if f.GitignoreRule != "" {
-			ew.printf("%s    decided by: %s\n", indent, f.GitignoreRule)
+			field("decided by", f.GitignoreRule)
 		}
 		if f.Commit != "" {
-			ew.printf("%s    entered history in %s by %s <%s> on %s\n", indent, short(f.Commit), f.Author, f.Email, f.Date)
+			field("commit", fmt.Sprintf("%s by %s <%s> on %s", short(f.Commit), f.Author, f.Email, f.Date))
 			if f.InHead != nil && !*f.InHead {
-				ew.printf("%s    %s\n", indent, p.yellow.Sprint("removed from HEAD but still in history: rotate it"))
+				field("", p.yellow.Sprint("removed from HEAD but still in history: rotate it"))
 			}
 		}
 		if f.SuppressedBy != "" {
-			ew.printf("%s    suppressed by: %s\n", indent, f.SuppressedBy)
+			field("suppressed", f.SuppressedBy)
 		}
 		ew.printf("\n")
 	}
@@ -104,13 +106,17 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 // writeGuidance prints each rule's guidance once, in order of first
 // appearance.
 func writeGuidance(ew *errWriter, p palette, fs []scanner.Finding) {
+	perRule := map[string]int{}
+	for _, f := range fs {
+		perRule[f.RuleID]++
+	}
 	seen := map[string]bool{}
 	for _, f := range fs {
 		if seen[f.RuleID] || f.Guidance == "" {
 			continue
 		}
 		seen[f.RuleID] = true
-		ew.printf("%s\n", p.bold.Sprintf("What to do about %s:", f.RuleID))
+		ew.printf("%s\n", p.bold.Sprintf("What to do about %s (%s):", f.RuleID, count(int64(perRule[f.RuleID]), "finding")))
 		for _, line := range strings.Split(f.Guidance, "\n") {
 			ew.printf("  %s\n", line)
 		}
@@ -126,9 +132,9 @@ func SummaryLine(res *scanner.Result, colored bool) string {
 	var b strings.Builder
 	switch res.Source {
 	case "history":
-		fmt.Fprintf(&b, "Scanned %d commits on %d refs, %d blobs (%s)", s.Commits, s.Refs, s.FilesScanned, humanBytes(s.BytesScanned))
+		fmt.Fprintf(&b, "Scanned %s on %s, %s (%s)", count(s.Commits, "commit"), count(int64(s.Refs), "ref"), count(s.FilesScanned, "blob"), humanBytes(s.BytesScanned))
 	default:
-		fmt.Fprintf(&b, "Scanned %d files (%s)", s.FilesScanned, humanBytes(s.BytesScanned))
+		fmt.Fprintf(&b, "Scanned %s (%s)", count(s.FilesScanned, "file"), humanBytes(s.BytesScanned))
 	}
 	fmt.Fprintf(&b, " in %s", (time.Duration(s.DurationMS) * time.Millisecond).String())
 	if n := s.SkippedTotal(); n > 0 {
@@ -152,6 +158,13 @@ func SummaryLine(res *scanner.Result, colored bool) string {
 		b.WriteString(p.red.Sprintf("%d finding%s", s.Findings, plural(s.Findings)))
 	}
 	return b.String()
+}
+
+func count(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func plural(n int) string {

@@ -71,8 +71,8 @@ func worktreeResult() *scanner.Result {
 		Errors:     []*scanner.ScanError{{Path: "private/notes.txt", Err: errors.New("open: permission denied")}},
 		Summary: scanner.Summary{
 			FilesScanned: 1234, BytesScanned: 5<<20 + 300<<10,
-			Skipped:  map[scanner.SkipReason]int64{scanner.SkipBinary: 12, scanner.SkipSymlink: 2, scanner.SkipTooLarge: 1},
-			Errors:   1, Findings: len(fs), Suppressed: 1, DurationMS: 187,
+			Skipped: map[scanner.SkipReason]int64{scanner.SkipBinary: 12, scanner.SkipSymlink: 2, scanner.SkipTooLarge: 1},
+			Errors:  1, Findings: len(fs), Suppressed: 1, DurationMS: 187,
 		},
 	}
 }

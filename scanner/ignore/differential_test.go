@@ -22,7 +22,7 @@ import (
 // on every path. It also compares which line decided, as
 // `git check-ignore -v` reports it.
 
-var layouts = 300 // × ~90 paths each
+var layouts = 200 // × ~125 paths each
 
 func TestDifferentialAgainstGit(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
@@ -206,7 +206,7 @@ func (l *layout) build(t *testing.T) {
 
 	// Directory tree, up to depth 4.
 	l.dirs = []string{""}
-	for i, n := 0, 3+r.Intn(8); i < n; i++ {
+	for i, n := 0, 4+r.Intn(9); i < n; i++ {
 		parent := l.pick(l.dirs)
 		if strings.Count(parent, "/") >= 3 {
 			continue
@@ -220,7 +220,7 @@ func (l *layout) build(t *testing.T) {
 		}
 	}
 	seen := map[string]bool{}
-	for i, n := 0, 60+r.Intn(80); i < n; i++ {
+	for i, n := 0, 80+r.Intn(100); i < n; i++ {
 		d := l.pick(l.dirs)
 		f := l.pick(envNames)
 		if d != "" {

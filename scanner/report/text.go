@@ -78,9 +78,11 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 		if f.Line > 0 {
 			loc = fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
 		}
-		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.severity(f.Severity), f.Title)
-		field := func(name, value string) { ew.printf("%s    %-12s %s\n", indent, name, value) }
-		field("rule", p.cyan.Sprint(f.RuleID))
+		// "path:line:col  rule  severity" first: editors and terminals
+		// open path:line:col, and scripts match on this line.
+		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.cyan.Sprint(f.RuleID), p.severity(f.Severity))
+		ew.printf("%s    %s\n", indent, f.Title)
+		field := func(name, value string) { ew.printf("%s    %s: %s\n", indent, name, value) }
 		if f.Secret != "" {
 			field("secret", f.Secret)
 		}
@@ -93,11 +95,11 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 		if f.Commit != "" {
 			field("commit", fmt.Sprintf("%s by %s <%s> on %s", short(f.Commit), f.Author, f.Email, f.Date))
 			if f.InHead != nil && !*f.InHead {
-				field("", p.yellow.Sprint("removed from HEAD but still in history: rotate it"))
+				ew.printf("%s    %s\n", indent, p.yellow.Sprint("removed from HEAD but still in history: rotate it"))
 			}
 		}
 		if f.SuppressedBy != "" {
-			field("suppressed", f.SuppressedBy)
+			field("suppressed by", f.SuppressedBy)
 		}
 		ew.printf("\n")
 	}

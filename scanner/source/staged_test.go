@@ -694,3 +694,37 @@ func TestAddedLinesCostlyRegionIsConservative(t *testing.T) {
 		t.Errorf("the new last line is not in %v", set[len(set)-1:])
 	}
 }
+
+// TestStagedAgreesWithWorktreeScan: on a first commit with every file
+// staged, the staged scan and the working-tree scan see the same content
+// and must report the same findings.
+func TestStagedAgreesWithWorktreeScan(t *testing.T) {
+	r := newGitRepo(t)
+	r.write("app/config.yaml", "clay:\n  api_key: \""+stagedKey1+"\"\n")
+	r.write("deploy.sh", "curl -H \"Authorization: Bearer "+stagedKey2+"\" https://api.clay.com/\n")
+	r.write("docs/readme.md", "Set CLAY_API_KEY=${CLAY_API_KEY} in your environment.\n")
+	r.write("two.env.sh", "export A=\""+stagedKey1+"\"\nexport B=\""+stagedKey2+"\"\n")
+	r.git("add", ".")
+	staged := mustStaged(t, r)
+
+	det, err := scanner.NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := scanner.Run(context.Background(), &source.Worktree{Path: r.dir}, det, scanner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(fs []scanner.Finding) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.Path+":"+strconv.Itoa(f.Line)+":"+strconv.Itoa(f.Column)+":"+f.RuleID+":"+f.Fingerprint)
+		}
+		sort.Strings(out)
+		return out
+	}
+	got, want := key(staged.res.Findings), key(wt.Findings)
+	if len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("staged findings:\n%s\nworktree findings:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

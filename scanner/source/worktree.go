@@ -35,6 +35,18 @@ type Worktree struct {
 	MaxFileSize    int64 // 0 means DefaultMaxFileSize
 	IncludeIgnored bool  // scan ignored untracked files too
 	Workers        int   // 0 means GOMAXPROCS
+
+	// listing is what the last Scan covered, so that Files after a Scan
+	// (the .env policy) does not walk the tree a second time.
+	mu      sync.Mutex
+	listing *listing
+}
+
+type listing struct {
+	root    string
+	files   []WorktreeFile
+	skipped map[string]scanner.SkipReason
+	isRepo  bool
 }
 
 // WorktreeFile is one file the worktree source would scan, with its status.
@@ -48,6 +60,16 @@ type WorktreeFile struct {
 // exactly as the scan does. Directories that cannot be read are left out
 // here; Scan reports them as errors.
 func (w *Worktree) Files() (root string, files []WorktreeFile, skipped map[string]scanner.SkipReason, isRepo bool, err error) {
+	w.mu.Lock()
+	l := w.listing
+	w.mu.Unlock()
+	if l != nil {
+		skipped = make(map[string]scanner.SkipReason, len(l.skipped))
+		for k, v := range l.skipped {
+			skipped[k] = v
+		}
+		return l.root, append([]WorktreeFile(nil), l.files...), skipped, l.isRepo, nil
+	}
 	t, err := w.open()
 	if err != nil {
 		return "", nil, nil, false, err
@@ -307,14 +329,35 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		case <-ctx.Done():
 		}
 	}
+	l := &listing{root: t.root, isRepo: t.isRepo, skipped: map[string]scanner.SkipReason{}}
+	l.files = make([]WorktreeFile, 0, len(t.trackedJobs))
+	for rel, why := range t.trackedSkips {
+		l.skipped[rel] = why
+	}
 	for _, rel := range t.trackedJobs {
+		l.files = append(l.files, WorktreeFile{Path: rel, Tracked: true})
 		send(rel)
 	}
-	werr := t.walk(walkSink{file: send, skip: sink.Skip, error: sink.Error})
+	werr := t.walk(walkSink{
+		file: func(rel string) {
+			l.files = append(l.files, WorktreeFile{Path: rel})
+			send(rel)
+		},
+		skip: func(rel string, why scanner.SkipReason) {
+			l.skipped[rel] = why
+			sink.Skip(rel, why)
+		},
+		error: sink.Error,
+	})
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return info, err
+	}
+	if werr == nil {
+		w.mu.Lock()
+		w.listing = l
+		w.mu.Unlock()
 	}
 	return info, werr
 }

@@ -248,6 +248,19 @@ func TestWorktreeFilesAgreesWithScan(t *testing.T) {
 			t.Errorf("Files did not report %s as skipped", p)
 		}
 	}
+	// After a Scan, Files reports what the scan covered without walking
+	// again, and agrees with a fresh listing.
+	_, after, skippedAfter, _, err := w.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sortFiles := func(fs []source.WorktreeFile) []source.WorktreeFile {
+		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
+		return fs
+	}
+	if !reflect.DeepEqual(sortFiles(after), sortFiles(files)) || !reflect.DeepEqual(skippedAfter, skipped) {
+		t.Errorf("Files after Scan = %v %v\nwant %v %v", after, skippedAfter, files, skipped)
+	}
 }
 
 func TestWorktreeBareRepository(t *testing.T) {

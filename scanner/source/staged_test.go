@@ -728,3 +728,24 @@ func TestStagedAgreesWithWorktreeScan(t *testing.T) {
 		t.Errorf("staged findings:\n%s\nworktree findings:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+func TestStagedDamagedIndexIsAnError(t *testing.T) {
+	r := newGitRepo(t)
+	r.write("a.sh", "export K=\""+stagedKey1+"\"\n")
+	r.git("add", ".")
+	path := filepath.Join(r.dir, ".git", "index")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]byte{data[:len(data)/2], append([]byte("XXXX"), data[4:]...)} {
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := scanStaged(t, &source.Staged{Path: r.dir})
+		var ie *source.IndexError
+		if !errors.As(out.err, &ie) || ie.Hint() == "" {
+			t.Errorf("err = %v, want an IndexError with a hint", out.err)
+		}
+	}
+}

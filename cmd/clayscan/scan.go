@@ -140,9 +140,14 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scann
 		runErr = sup.finish(e, res)
 	}
 	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
-	if err := writeReport(e, sf, format, res, colored); err != nil {
-		e.errorf(err, "")
-		return exitError
+	// A failed scan without findings has nothing to report: a "no
+	// findings" summary above the error would read as a clean result.
+	// Findings made before a failure are always reported.
+	if runErr == nil || len(res.Findings) > 0 {
+		if err := writeReport(e, sf, format, res, colored); err != nil {
+			e.errorf(err, "")
+			return exitError
+		}
 	}
 	if runErr != nil {
 		e.errorf(runErr, "")

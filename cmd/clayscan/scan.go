@@ -169,6 +169,27 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scann
 	return exitClean
 }
 
+// writePrivate writes data to the file name, created with mode 0600. An
+// existing regular file is narrowed to 0600 too, since a report may hold
+// findings; a device such as /dev/stdout is written and left alone.
+func writePrivate(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // writeReport writes the report to stdout, or to -o FILE (mode 0600) with
 // the summary line on stdout.
 func writeReport(e *env, sf *scanFlags, format formatter, res *scanner.Result, colored bool) error {
@@ -179,11 +200,7 @@ func writeReport(e *env, sf *scanFlags, format formatter, res *scanner.Result, c
 	if err := format(&buf, res, sf, false); err != nil {
 		return err
 	}
-	if err := os.WriteFile(sf.output, buf.Bytes(), 0o600); err != nil {
-		return fmt.Errorf("writing report: %w", err)
-	}
-	// WriteFile keeps an existing file's mode; a report may hold findings.
-	if err := os.Chmod(sf.output, 0o600); err != nil {
+	if err := writePrivate(sf.output, buf.Bytes()); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "%s\nReport written to %s\n", report.SummaryLine(res, !sf.noColor && e.getenv("NO_COLOR") == "" && isTerminal(e.stdout)), sf.output)

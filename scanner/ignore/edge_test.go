@@ -92,3 +92,34 @@ func gitDirOf(t *testing.T, wt string) string {
 	}
 	return string(out[:len(out)-1])
 }
+
+// The worktree walk and the .env policy share matchers across goroutines.
+func TestMatcherConcurrent(t *testing.T) {
+	root := t.TempDir()
+	for _, f := range []string{".gitignore", "a/.gitignore", "a/b/.gitignore"} {
+		p := filepath.Join(root, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(".env*\n!.env.example\nbuild/\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := New(root, Options{})
+	done := make(chan bool)
+	for g := 0; g < 8; g++ {
+		go func() {
+			ok := true
+			for i := 0; i < 200; i++ {
+				ok = ok && m.Match("a/b/.env.local", false).Ignored && !m.Match("a/b/.env.example", false).Ignored &&
+					m.Match("a/build/x/.env.example", false).Ignored
+			}
+			done <- ok
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if !<-done {
+			t.Error("concurrent Match gave a wrong answer")
+		}
+	}
+}

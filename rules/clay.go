@@ -10,16 +10,49 @@ const RotateGuidance = "Rotate this key now: once committed, it is leaked.\n" +
 	"4. Revoke the old key in the Clay dashboard.\n" +
 	"Deleting the commit or rewriting history does not un-leak the key: clones, forks, caches and CI logs keep it."
 
-// settingName matches a Clay-named setting in any casing: CLAY_API_KEY,
-// CLAY_WEBHOOK_SECRET, clayApiKey, clay_api_key, clay-api-key, Clay.ApiKey.
-const settingName = `(?i:[a-z0-9_.-]*clay[a-z0-9_.-]*?(?:api[_.-]?key|key|secret|token|auth|cookie|password|passwd|credentials?)s?)`
+// The pieces below are shared by the rules' regexes. None uses a large
+// counted repetition ({1,512}): each copy is a program instruction, and a
+// large program pushes Go's regexp from its backtracker onto the much slower
+// NFA. Lengths are bounded by the detector's window instead.
+const (
+	// settingName matches a Clay-named setting from "clay" on, in any
+	// casing: CLAY_API_KEY, CLAY_WEBHOOK_SECRET, clayApiKey, clay_api_key,
+	// clay-api-key, Clay.ApiKey, CLAY_SESSION_COOKIE, CLAY_API_KEY_PROD.
+	// What comes before "clay" (export, process.env., NEXT_PUBLIC_) does
+	// not matter.
+	settingName = `(?i:clay[a-z0-9_.-]*?(?:api[_.-]?key|key|secret|token|auth|cookie|password|passwd|credentials?)s?` +
+		`(?:[_.-](?:prod|production|live|dev|development|staging|test|v\d+|\d+))?)`
 
-// assignment joins a name to its value in .env, shell, YAML, JSON, TOML/INI,
-// Go, Python, JS/TS, docker-compose and HTTP header syntax.
-const assignment = `["'\]]?\s*(?:=>|:=|=|:|,)\s*(?:\[\s*)?`
+	// closeName ends a quoted or indexed name: "NAME", 'NAME', ["NAME"].
+	closeName = "[\"'`]?\\]?[ \\t]*"
 
-// quotedOrBare captures the value: quoted, or bare up to a delimiter.
-const quotedOrBare = "(?:\"([^\"\\s]{1,512})\"|'([^'\\s]{1,512})'|`([^`\\s]{1,512})`|([^\\s\"'`,;#(){}\\[\\]<>]{1,512}))"
+	// assign joins a name to its value: = := => : and a typed assignment
+	// (name: string = …, name: str = …, var name string = …).
+	assign = `(?::[ \t]*[A-Za-z_][\w.]*(?:\[\])?[ \t]+=|[ \t]+string[ \t]*=|:=|=>|=|:)[ \t]*`
+
+	// comma joins a quoted name to a quoted value in a call:
+	// os.Setenv("CLAY_API_KEY", "…"), headers.set('clay-api-key', '…').
+	// It needs the quotes, so a list of names in prose is not a match.
+	comma = `["']\]?[ \t]*,[ \t]*`
+
+	// quotedValue captures a quoted value. Short values need no length
+	// check here: MinEntropy 2.8 needs at least seven distinct characters.
+	quotedValue = "(?:\"([^\"\\s]+)\"|'([^'\\s]+)'|`([^`\\s]+)`)"
+
+	// bareValue captures an unquoted value up to a delimiter; it cannot
+	// start with "=" (a comparison, ==) or "{" (a template).
+	bareValue = "([^\\s\"'`,;#(){}\\[\\]<>&=|\\\\][^\\s\"'`,;(){}\\[\\]<>&|\\\\]*)"
+
+	// token is the character set of header and bearer values.
+	token = `[A-Za-z0-9_\-.=+/~]`
+)
+
+// headerRegex matches a header named name with its value, in curl -H,
+// raw HTTP, JS/Python dict, YAML and Go Header.Set syntax.
+func headerRegex(name string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)` + name + `(?:` + closeName + `(?:=>|=|:)[ \t]*["']?(` + token + `{12,})` +
+		`|` + comma + `["'](` + token + `{12,})["'])`)
+}
 
 // Default returns the built-in Clay rule pack, in a stable order: specific
 // rules first, so that when two rules find the same secret the more precise
@@ -31,19 +64,21 @@ func Default() []Rule {
 			Title:    "Clay table webhook URL",
 			Severity: High,
 			Keywords: []string{"api.clay.com/v"},
-			// The URL itself is the credential: anyone holding it can write rows.
-			Regex:            regexp.MustCompile(`(?i)https?://api\.clay\.com/v\d+/sources/webhook/[a-z0-9-]*?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`),
-			KeepPlaceholders: true,
+			// The URL itself is the credential: anyone holding it can write
+			// rows. Its UUID is what must look random.
+			Regex: regexp.MustCompile(`(?i)(?:https?://)?api\.clay\.com/v\d+/sources/webhook/(?:[a-z0-9-]*-)?` +
+				`([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`),
+			SecretGroup: 0,
+			CheckGroup:  1,
 			Guidance: "A Clay table webhook URL lets anyone who has it write rows into your table. " +
 				"Create a new webhook source on the table, point your senders at it, and delete the old source.\n" + RotateGuidance,
 		},
 		{
-			ID:       "clay-ent-key",
-			Title:    "Clay enterprise API key (clay_ent_)",
-			Severity: Critical,
-			Keywords: []string{"clay_ent_"},
-			Regex:    regexp.MustCompile(`\b(clay_ent_[A-Za-z0-9_-]{16,128})\b`),
-			// Require some randomness after the prefix.
+			ID:          "clay-ent-key",
+			Title:       "Clay enterprise API key (clay_ent_)",
+			Severity:    Critical,
+			Keywords:    []string{"clay_ent_"},
+			Regex:       regexp.MustCompile(`\b(clay_ent_[A-Za-z0-9_-]{16,})`),
 			SecretGroup: 1,
 			MinEntropy:  3.0,
 			Guidance:    RotateGuidance,
@@ -53,9 +88,11 @@ func Default() []Rule {
 			Title:       "Live secret key (sk_live_): Clay or Stripe",
 			Severity:    Critical,
 			Keywords:    []string{"sk_live_"},
-			Regex:       regexp.MustCompile(`\b(sk_live_[A-Za-z0-9]{16,247})\b`),
+			Regex:       regexp.MustCompile(`\b(sk_live_[A-Za-z0-9]{16,})\b`),
 			SecretGroup: 1,
 			MinEntropy:  3.0,
+			// The nearest mention decides: STRIPE_SECRET_KEY=sk_live_… in
+			// a file that also talks about Clay is Stripe's.
 			Titles: []ContextTitle{
 				{Near: []string{"clay"}, Title: "Clay live secret key (sk_live_)"},
 				{Near: []string{"stripe"}, Title: "Stripe live secret key (sk_live_)"},
@@ -67,30 +104,56 @@ func Default() []Rule {
 			Title:       "Clay webhook auth header (x-clay-webhook-auth)",
 			Severity:    High,
 			Keywords:    []string{"x-clay-webhook-auth"},
-			Regex:       regexp.MustCompile(`(?i)x-clay-webhook-auth` + assignment + `["']?([0-9a-f]{16,128})\b`),
-			SecretGroup: 1,
+			Regex:       headerRegex(`x-clay-webhook-auth`),
+			SecretGroup: FirstGroup,
 			MinEntropy:  2.5,
 			Guidance:    "The x-clay-webhook-auth value authenticates writes to a Clay webhook. Generate a new auth token in the table's webhook settings.\n" + RotateGuidance,
+		},
+		{
+			ID:       "clay-api-key-header",
+			Title:    "Clay API key header (clay-api-key)",
+			Severity: Critical,
+			Keywords: []string{"clay-api-key"},
+			// Sent to https://api.clay.com/public/v0; the header name alone
+			// makes the value Clay's.
+			Regex:       headerRegex(`clay-api-key`),
+			SecretGroup: FirstGroup,
+			MinEntropy:  2.8,
+			Guidance:    RotateGuidance,
 		},
 		{
 			ID:          "clay-bearer-token",
 			Title:       "Bearer token sent to api.clay.com",
 			Severity:    High,
 			Keywords:    []string{"bearer"},
-			Regex:       regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9_\-.=+/~]{16,512})`),
+			Regex:       regexp.MustCompile(`(?i)\bbearer[ \t]+(` + token + `{16,})`),
 			SecretGroup: 1,
 			MinEntropy:  3.0,
 			Near:        []string{"api.clay.com"},
-			NearBytes:   1024,
+			NearBytes:   2048,
 			Guidance:    RotateGuidance,
+		},
+		{
+			ID:       "clay-url-credential",
+			Title:    "Credential in an api.clay.com URL query",
+			Severity: High,
+			Keywords: []string{"api.clay.com"},
+			Regex: regexp.MustCompile(`(?i)api\.clay\.com[^\s"'<>?#]*\?(?:[^\s"'<>#]*?&)?` +
+				`(?:api[_-]?key|key|token|access[_-]?token|secret|auth)=([^&\s"'<>#]{8,})`),
+			SecretGroup: 1,
+			MinEntropy:  2.8,
+			Guidance:    "Query strings end up in server, proxy and browser logs; send the key in a header instead.\n" + RotateGuidance,
 		},
 		{
 			ID:       "clay-credential-assignment",
 			Title:    "Clay credential assigned to a Clay-named setting",
 			Severity: Critical,
 			Keywords: []string{"clay"},
-			Regex:    regexp.MustCompile(`(?:^|[^A-Za-z0-9_.-])` + settingName + assignment + quotedOrBare),
-			// The secret is whichever of the four value groups matched.
+			// .env, shell export, YAML, JSON, TOML/INI, docker-compose,
+			// Go/Python/JS/TS assignments and calls, URL query parameters.
+			Regex: regexp.MustCompile(settingName + `(?:` + closeName + assign + `(?:` + quotedValue + `|` + bareValue + `)` +
+				`|` + comma + quotedValue + `)`),
+			// The secret is whichever value group matched.
 			SecretGroup: FirstGroup,
 			MinEntropy:  2.8,
 			Guidance:    RotateGuidance,

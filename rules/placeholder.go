@@ -82,7 +82,53 @@ func LooksLikePlaceholder(secret string) bool {
 	if refIdent.MatchString(s) || envName.MatchString(s) || regexLike.MatchString(s) {
 		return true
 	}
-	return lowVariety(stripKnownPrefix(s))
+	rest := stripKnownPrefix(s)
+	return lowVariety(rest) || identifierLike(rest)
+}
+
+// identWords matches a name made of letters with separators and at most a
+// short number at the end: clayApiKey, webhook_auth_token, secret123.
+var identWords = regexp.MustCompile(`^[A-Za-z]+(?:[_.-][A-Za-z]+)*[0-9]{0,4}$`)
+
+// identifierLike reports whether s reads as the name of a setting or a
+// variable rather than a random key: letters only (a random key of any
+// length almost always holds digits), split into camelCase or snake_case
+// words that each contain a vowel and none of which is a lone lowercase
+// letter between capitals (aBcDeF is random, ApiKey is not).
+func identifierLike(s string) bool {
+	if !identWords.MatchString(s) {
+		return false
+	}
+	s = strings.TrimRight(s, "0123456789")
+	words := 0
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '.' || r == '-' }) {
+		for _, w := range splitCamel(part) {
+			words++
+			if len(w) == 1 && words > 1 {
+				return false
+			}
+			if !strings.ContainsAny(strings.ToLower(w), "aeiouy") {
+				return false
+			}
+		}
+	}
+	return words > 0
+}
+
+// splitCamel splits ApiKeyID into Api, Key, ID.
+func splitCamel(s string) []string {
+	var out []string
+	start := 0
+	isUp := func(c byte) bool { return 'A' <= c && c <= 'Z' }
+	for i := 1; i < len(s); i++ {
+		// a lower→Upper edge, or the last capital of a run followed by a
+		// lowercase letter (IDToken → ID, Token).
+		if (!isUp(s[i-1]) && isUp(s[i])) || (isUp(s[i-1]) && isUp(s[i]) && i+1 < len(s) && !isUp(s[i+1])) {
+			out = append(out, s[start:i])
+			start = i
+		}
+	}
+	return append(out, s[start:])
 }
 
 // stripKnownPrefix removes a vendor prefix so that sk_live_aaaaaaaa is judged

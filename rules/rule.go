@@ -69,6 +69,10 @@ type Rule struct {
 	// group matched first, for alternatives such as quoted or bare values).
 	Regex       *regexp.Regexp
 	SecretGroup int
+	// CheckGroup, when > 0, names the capture group that the entropy and
+	// placeholder checks look at instead of the secret: a webhook URL is
+	// reported whole, but only its UUID has to look random.
+	CheckGroup int
 	// MinEntropy, when > 0, drops secrets whose Shannon entropy (bits per
 	// character) is lower: a low-entropy value is a placeholder.
 	MinEntropy float64
@@ -77,8 +81,8 @@ type Rule struct {
 	// api.clay.com is nearby).
 	Near      []string
 	NearBytes int
-	// Titles refine Title from the surrounding text; the first that matches
-	// wins.
+	// Titles refine Title from the surrounding text: the one whose Near
+	// occurs closest to the match wins (the first listed on a tie).
 	Titles []ContextTitle
 	// KeepPlaceholders turns off the placeholder check, for rules whose
 	// match is a credential whatever its shape (a webhook URL).
@@ -128,6 +132,19 @@ func (r *Rule) Validate() error {
 		errs = append(errs, errors.New("regex is missing"))
 	} else if r.SecretGroup < FirstGroup || r.SecretGroup > r.Regex.NumSubexp() || (r.SecretGroup == FirstGroup && r.Regex.NumSubexp() == 0) {
 		errs = append(errs, fmt.Errorf("secret group %d is out of range: the regex has %d groups", r.SecretGroup, r.Regex.NumSubexp()))
+	}
+	if r.Regex != nil && (r.CheckGroup < 0 || r.CheckGroup > r.Regex.NumSubexp()) {
+		errs = append(errs, fmt.Errorf("check group %d is out of range: the regex has %d groups", r.CheckGroup, r.Regex.NumSubexp()))
+	}
+	for _, t := range r.Titles {
+		if t.Title == "" || len(t.Near) == 0 {
+			errs = append(errs, errors.New("a context title needs a title and at least one near string"))
+		}
+		for _, n := range t.Near {
+			if n == "" || n != strings.ToLower(n) {
+				errs = append(errs, fmt.Errorf("context title near %q must be non-empty and lowercase", n))
+			}
+		}
 	}
 	if r.MinEntropy < 0 || r.MinEntropy > 8 {
 		errs = append(errs, fmt.Errorf("entropy %v is out of range 0..8", r.MinEntropy))

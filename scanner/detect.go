@@ -2,8 +2,12 @@ package scanner
 
 import (
 	"bytes"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
 	"sort"
-	"sync"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/clayscan/clayscan/rules"
@@ -14,22 +18,55 @@ const binarySniffLen = 8000
 
 // Window bounds: a rule's regex runs on the line around a keyword hit, but no
 // further than these many bytes either side, so that a 300 KB minified line
-// costs no more than a short one.
+// costs no more than a short one. maxSpan caps how far overlapping windows
+// are merged: one regex call over a few KB stays on Go's fast backtracking
+// matcher, one call over a whole minified bundle would not.
 const (
 	windowBefore = 256
-	windowAfter  = 2048
+	windowAfter  = 1024
+	maxSpan      = 4096
 )
 
 // inlineAllow on the same line as a finding suppresses it.
-var inlineAllow = []byte("clayscan:allow")
+const inlineAllow = "clayscan:allow"
 
 // Detector finds secrets in bytes. It is immutable after NewDetector and safe
-// for concurrent use.
+// for concurrent use: every call keeps its state on its own stack.
 type Detector struct {
 	rules    []rules.Rule
 	keywords []string // distinct, lowercase
 	byKw     [][]int  // keyword index → rule indices
+	anchors  []anchor // what the prefilter searches for
+	// starts[ri], when set, is rule ri's regex anchored at a keyword hit:
+	// its matches all begin with one of its keywords, so it is tried only
+	// where a keyword starts instead of across a window.
+	starts []*anchored
 }
+
+// anchored holds a rule's regex compiled to match only near the start of
+// its input, which begins lead bytes before a keyword hit.
+type anchored struct {
+	re   *regexp.Regexp // ^(?s:.{0,lead}?)(rule's regex)
+	lead int            // how far before the keyword a match may start, plus one
+	// atoms, when set, are literals of which one must follow the keyword
+	// for the regex to match (key, secret, token… after "clay"): a few
+	// IndexByte calls rule out most hits before the regex runs.
+	atoms []string
+}
+
+// anchor is a keyword the prefilter searches for directly. Keywords that
+// contain another keyword (api.clay.com/v contains clay) are not searched:
+// they are checked at each hit of the shorter one, so the data is read once
+// per anchor, not once per keyword.
+type anchor struct {
+	kw      int    // keyword index
+	pos     int    // index in the keyword of its rarest byte
+	bytes   []byte // that byte in each case; found with SIMD IndexByte
+	implied []implied
+}
+
+// implied is a longer keyword holding the anchor at offset delta.
+type implied struct{ kw, delta int }
 
 // NewDetector validates rs and builds a detector for them.
 func NewDetector(rs []rules.Rule) (*Detector, error) {
@@ -50,7 +87,249 @@ func NewDetector(rs []rules.Rule) (*Detector, error) {
 			d.byKw[ki] = append(d.byKw[ki], ri)
 		}
 	}
+	d.anchors = buildAnchors(d.keywords)
+	d.starts = make([]*anchored, len(d.rules))
+	for ri := range d.rules {
+		d.starts[ri] = anchorRule(&d.rules[ri])
+	}
 	return d, nil
+}
+
+// anchorRule returns the anchored forms of r's regex when every match
+// begins with one of r's keywords, or nil.
+func anchorRule(r *rules.Rule) *anchored {
+	re, err := syntax.Parse(r.Regex.String(), syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	// Find the part that starts with a keyword; what comes before it must
+	// have a bounded width (an optional https://), the lead.
+	lead := 0
+	for i, sub := range subs {
+		lit := strings.ToLower(leadingLiteral(sub))
+		for _, k := range r.Keywords {
+			if !strings.HasPrefix(lit, k) {
+				continue
+			}
+			// One byte more than the lead, so that \b and other
+			// look-behind assertions see the byte before the match.
+			n := lead + 1
+			fast, err := regexp.Compile(fmt.Sprintf(`^(?s:.{0,%d}?)(%s)`, n, r.Regex.String()))
+			if err != nil {
+				return nil
+			}
+			return &anchored{re: fast, lead: n, atoms: atomsAfter(subs[i:], k)}
+		}
+		w := maxWidth(sub)
+		if w < 0 || lead+w > 64 {
+			return nil
+		}
+		lead += w
+	}
+	return nil
+}
+
+// maxWidth returns the most bytes re can match, or -1 when unbounded.
+func maxWidth(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpLiteral:
+		return len(string(re.Rune))
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxWidth(re.Sub[0])
+	case syntax.OpRepeat:
+		if w := maxWidth(re.Sub[0]); w >= 0 && re.Max >= 0 {
+			return w * re.Max
+		}
+	case syntax.OpConcat, syntax.OpAlternate:
+		total := 0
+		for _, sub := range re.Sub {
+			w := maxWidth(sub)
+			if w < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				total += w
+			} else {
+				total = max(total, w)
+			}
+		}
+		return total
+	}
+	return -1
+}
+
+// atomsAfter returns a set of literals (lowercase, three bytes or more) one
+// of which every match holds after its leading keyword k, or nil; subs are
+// the parts of the regex from the one that starts with k.
+func atomsAfter(subs []*syntax.Regexp, k string) []string {
+	var best []string
+	for _, sub := range subs[1:] {
+		set := atoms(sub)
+		if len(set) == 0 || slices.ContainsFunc(set, func(a string) bool { return strings.Contains(k, a) }) {
+			continue // always satisfied where k is
+		}
+		if best == nil || minLen(set) > minLen(best) {
+			best = set
+		}
+	}
+	return best
+}
+
+// atoms returns literals one of which every match of re contains, or nil
+// when there is no such set of useful size.
+func atoms(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(string(re.Rune)) >= 3 {
+			return []string{strings.ToLower(string(re.Rune))}
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		return atoms(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return atoms(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		var best []string
+		for _, sub := range re.Sub {
+			if set := atoms(sub); len(set) > 0 && (best == nil || minLen(set) > minLen(best)) {
+				best = set
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var all []string
+		for _, sub := range re.Sub {
+			set := atoms(sub)
+			if len(set) == 0 {
+				return nil
+			}
+			all = append(all, set...)
+		}
+		if len(all) <= 16 {
+			return all
+		}
+	}
+	return nil
+}
+
+func minLen(set []string) int {
+	n := -1
+	for _, s := range set {
+		if n < 0 || len(s) < n {
+			n = len(s)
+		}
+	}
+	return n
+}
+
+// leadingLiteral returns the literal text every match of re starts with,
+// looking through captures and empty-width assertions (\b, ^).
+func leadingLiteral(re *syntax.Regexp) string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return string(re.Rune)
+	case syntax.OpCapture:
+		return leadingLiteral(re.Sub[0])
+	case syntax.OpConcat:
+		var b strings.Builder
+		for _, sub := range re.Sub {
+			switch sub.Op {
+			case syntax.OpWordBoundary, syntax.OpBeginText, syntax.OpBeginLine, syntax.OpEmptyMatch:
+				if b.Len() > 0 {
+					return b.String()
+				}
+				continue
+			case syntax.OpLiteral:
+				b.WriteString(string(sub.Rune))
+				continue
+			}
+			if b.Len() == 0 {
+				return leadingLiteral(sub)
+			}
+			return b.String()
+		}
+		return b.String()
+	}
+	return ""
+}
+
+// buildAnchors picks the keywords that contain no other keyword and hangs
+// every other keyword on one of them.
+func buildAnchors(kws []string) []anchor {
+	var as []anchor
+	at := map[int]int{} // keyword index → anchor index
+	for ki, k := range kws {
+		minimal := true
+		for kj, o := range kws {
+			if kj != ki && len(o) < len(k) && strings.Contains(k, o) {
+				minimal = false
+				break
+			}
+		}
+		if !minimal {
+			continue
+		}
+		pos := rarestByte(k)
+		a := anchor{kw: ki, pos: pos, bytes: []byte{k[pos]}}
+		if c := k[pos]; 'a' <= c && c <= 'z' {
+			a.bytes = append(a.bytes, c-'a'+'A')
+		}
+		at[ki] = len(as)
+		as = append(as, a)
+	}
+	for ki, k := range kws {
+		if _, ok := at[ki]; ok {
+			continue
+		}
+		for aj, ai := range at {
+			if i := strings.Index(k, kws[aj]); i >= 0 {
+				as[ai].implied = append(as[ai].implied, implied{kw: ki, delta: i})
+				break
+			}
+		}
+	}
+	// Map iteration above only picks which anchor carries a keyword; the
+	// result does not depend on it beyond that, and findings are sorted.
+	return as
+}
+
+// byteRarity orders lowercase letters from most to least common in text and
+// code; rarestByte prefers the latest.
+const byteRarity = "etaoinsrhldcumfpgwybvkxjqz"
+
+// rarestByte returns the index of the keyword byte least likely to occur in
+// ordinary text, so that IndexByte skips the most.
+func rarestByte(k string) int {
+	best, score := 0, -1
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		s := 8 // digits and less common punctuation
+		switch {
+		case strings.IndexByte(byteRarity, c) >= 0:
+			s = strings.IndexByte(byteRarity, c)
+		case c == ' ' || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' || c == '"' || c == '\t':
+			s = 0
+		case c >= 0x80:
+			s = 30
+		}
+		if s > score {
+			best, score = i, s
+		}
+	}
+	return best
 }
 
 // Rules returns the detector's rules in order.
@@ -65,18 +344,61 @@ func IsBinary(data []byte) bool {
 	return bytes.IndexByte(data, 0) >= 0
 }
 
-var lowerPool = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
-
-// asciiLower writes an ASCII-lowercased copy of src into dst. Non-ASCII bytes
-// are copied unchanged so offsets stay aligned with src.
-func asciiLower(dst, src []byte) []byte {
-	dst = append(dst[:0], src...)
-	for i, c := range dst {
+// hasPrefixFold reports whether b starts with the lowercase ASCII string k,
+// ignoring ASCII case.
+func hasPrefixFold(b []byte, k string) bool {
+	if len(b) < len(k) {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := b[i]
 		if 'A' <= c && c <= 'Z' {
-			dst[i] = c + 'a' - 'A'
+			c += 'a' - 'A'
+		}
+		if c != k[i] {
+			return false
 		}
 	}
-	return dst
+	return true
+}
+
+// indexFold returns the first index of the lowercase string k in b, ignoring
+// ASCII case, or -1.
+func indexFold(b []byte, k string) int {
+	if k == "" {
+		return 0
+	}
+	first := k[0]
+	up := first
+	if 'a' <= first && first <= 'z' {
+		up = first - 'a' + 'A'
+	}
+	for off := 0; off+len(k) <= len(b); {
+		i := bytes.IndexByte(b[off:len(b)-len(k)+1], first)
+		if up != first {
+			if j := bytes.IndexByte(b[off:len(b)-len(k)+1], up); j >= 0 && (i < 0 || j < i) {
+				i = j
+			}
+		}
+		if i < 0 {
+			return -1
+		}
+		if hasPrefixFold(b[off+i:], k) {
+			return off + i
+		}
+		off += i + 1
+	}
+	return -1
+}
+
+// lastIndexFold is indexFold from the end.
+func lastIndexFold(b []byte, k string) int {
+	for i := len(b) - len(k); i >= 0; i-- {
+		if hasPrefixFold(b[i:], k) {
+			return i
+		}
+	}
+	return -1
 }
 
 type span struct{ start, end int }
@@ -96,34 +418,49 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 	if len(data) == 0 {
 		return
 	}
-	bp := lowerPool.Get().(*[]byte)
-	lower := asciiLower(*bp, data)
-	defer func() { *bp = lower[:0]; lowerPool.Put(bp) }()
-
-	// Windows per rule, from the hits of its keywords.
+	// Windows per rule, from the hits of its keywords; anchored rules keep
+	// the hits themselves.
 	var perRule [][]span
-	for ki, kw := range d.keywords {
-		k := []byte(kw)
-		for off := 0; ; {
-			i := bytes.Index(lower[off:], k)
-			if i < 0 {
-				break
+	var cands []candidate
+	hit := func(ki, at int) {
+		var w span
+		for _, ri := range d.byKw[ki] {
+			if a := d.starts[ri]; a != nil {
+				cands = d.matchAt(cands, ri, a, data, at)
+				continue
 			}
-			hit := off + i
-			off = hit + len(k)
-			w := lineWindow(data, hit, hit+len(k))
+			if w.end == 0 {
+				w = lineWindow(data, at, at+len(d.keywords[ki]))
+			}
 			if perRule == nil {
 				perRule = make([][]span, len(d.rules))
 			}
-			for _, ri := range d.byKw[ki] {
-				perRule[ri] = append(perRule[ri], w)
+			perRule[ri] = append(perRule[ri], w)
+		}
+	}
+	for ai := range d.anchors {
+		a := &d.anchors[ai]
+		kw := d.keywords[a.kw]
+		for _, b := range a.bytes {
+			for off := a.pos; off < len(data); {
+				i := bytes.IndexByte(data[off:], b)
+				if i < 0 {
+					break
+				}
+				s := off + i - a.pos
+				off += i + 1
+				if !hasPrefixFold(data[s:], kw) {
+					continue
+				}
+				hit(a.kw, s)
+				for _, im := range a.implied {
+					if ks := s - im.delta; ks >= 0 && hasPrefixFold(data[ks:], d.keywords[im.kw]) {
+						hit(im.kw, ks)
+					}
+				}
 			}
 		}
 	}
-	if perRule == nil {
-		return
-	}
-	var cands []candidate
 	for ri, ws := range perRule {
 		if len(ws) == 0 {
 			continue
@@ -131,12 +468,12 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 		r := &d.rules[ri]
 		for _, w := range mergeSpans(ws) {
 			for _, m := range r.Regex.FindAllSubmatchIndex(data[w.start:w.end], -1) {
-				s, e := secretSpan(r, m)
-				if s < 0 {
-					continue
+				for i := range m {
+					if m[i] >= 0 {
+						m[i] += w.start
+					}
 				}
-				s, e = s+w.start, e+w.start
-				if c, ok := d.accept(ri, data, lower, s, e); ok {
+				if c, ok := d.accept(ri, data, m); ok {
 					cands = append(cands, c)
 				}
 			}
@@ -175,54 +512,109 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 			f.Email = t.Commit.Email
 			f.Date = formatDate(t.Commit.Date)
 		}
-		if bytes.Contains(lower[lineStart:lineEnd], inlineAllow) {
+		if indexFold(data[lineStart:lineEnd], inlineAllow) >= 0 {
 			f.SuppressedBy = "inline"
 		}
 		emit(f)
 	}
 }
 
-// accept applies a rule's post-match checks: entropy, placeholders, nearby
-// context, and picks its title.
-func (d *Detector) accept(ri int, data, lower []byte, s, e int) (candidate, bool) {
+// firstTry is how much of the line after a keyword an anchored rule reads
+// first. Go's backtracker clears a bitmap of program size × input length on
+// every call, so a short first try is much cheaper; only a match that runs
+// to its end is tried again on the whole window.
+const firstTry = 192
+
+// matchAt tries rule ri's anchored regex at the keyword hit at.
+func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, at int) []candidate {
+	re, lo := a.re, max(0, at-a.lead)
+	end := min(len(data), at+windowAfter)
+	if i := bytes.IndexByte(data[at:end], '\n'); i >= 0 {
+		end = at + i
+	}
+	if a.atoms != nil && !containsAnyFold(data[at:end], a.atoms) {
+		return cands
+	}
+	m := re.FindSubmatchIndex(data[lo:min(end, at+firstTry)])
+	if m != nil && lo+m[1] == at+firstTry && at+firstTry < end {
+		m = re.FindSubmatchIndex(data[lo:end])
+	}
+	if m == nil {
+		return cands
+	}
+	// Group 1 is the rule's own match; drop the lead.
+	m = m[2:]
+	for i := range m {
+		if m[i] >= 0 {
+			m[i] += lo
+		}
+	}
+	if c, ok := d.accept(ri, data, m); ok {
+		cands = append(cands, c)
+	}
+	return cands
+}
+
+// accept applies a rule's post-match checks to the match m (absolute
+// offsets): entropy, placeholders, nearby context; and picks its title.
+func (d *Detector) accept(ri int, data []byte, m []int) (candidate, bool) {
 	r := &d.rules[ri]
-	secret := string(data[s:e])
-	if r.MinEntropy > 0 && rules.Entropy(secret) < r.MinEntropy {
+	s, e := group(m, r.SecretGroup)
+	if s < 0 || s == e {
 		return candidate{}, false
 	}
-	if !r.KeepPlaceholders && rules.LooksLikePlaceholder(secret) {
+	cs, ce := s, e
+	if r.CheckGroup > 0 {
+		if cs, ce = group(m, r.CheckGroup); cs < 0 {
+			return candidate{}, false
+		}
+	}
+	check := string(data[cs:ce])
+	if r.MinEntropy > 0 && rules.Entropy(check) < r.MinEntropy {
+		return candidate{}, false
+	}
+	if !r.KeepPlaceholders && rules.LooksLikePlaceholder(check) {
 		return candidate{}, false
 	}
 	near := r.NearBytes
 	if near <= 0 {
 		near = rules.DefaultNearBytes
 	}
-	ctx := lower[max(0, s-near):min(len(lower), e+near)]
-	if len(r.Near) > 0 && !containsAny(ctx, r.Near) {
+	lo, hi := max(0, s-near), min(len(data), e+near)
+	if len(r.Near) > 0 && !containsAnyFold(data[lo:hi], r.Near) {
 		return candidate{}, false
 	}
-	title := r.Title
+	title, best := r.Title, -1
 	for _, t := range r.Titles {
-		if containsAny(ctx, t.Near) {
-			title = t.Title
-			break
+		for _, n := range t.Near {
+			dist := -1
+			if i := lastIndexFold(data[lo:s], n); i >= 0 {
+				dist = s - (lo + i)
+			}
+			if i := indexFold(data[e:hi], n); i >= 0 && (dist < 0 || i < dist) {
+				dist = i
+			}
+			if dist >= 0 && (best < 0 || dist < best) {
+				title, best = t.Title, dist
+			}
 		}
 	}
 	return candidate{rule: ri, start: s, end: e, title: title}, true
 }
 
-func containsAny(b []byte, subs []string) bool {
+func containsAnyFold(b []byte, subs []string) bool {
 	for _, s := range subs {
-		if bytes.Contains(b, []byte(s)) {
+		if indexFold(b, s) >= 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// secretSpan returns the secret's offsets within a regex match.
-func secretSpan(r *rules.Rule, m []int) (int, int) {
-	if r.SecretGroup == rules.FirstGroup {
+// group returns the offsets of capture group g in m; FirstGroup picks the
+// first group that matched.
+func group(m []int, g int) (int, int) {
+	if g == rules.FirstGroup {
 		for g := 1; 2*g+1 < len(m); g++ {
 			if m[2*g] >= 0 {
 				return m[2*g], m[2*g+1]
@@ -230,7 +622,7 @@ func secretSpan(r *rules.Rule, m []int) (int, int) {
 		}
 		return -1, -1
 	}
-	return m[2*r.SecretGroup], m[2*r.SecretGroup+1]
+	return m[2*g], m[2*g+1]
 }
 
 // lineWindow returns the part of the line around [s, e) that a regex
@@ -247,15 +639,20 @@ func lineWindow(data []byte, s, e int) span {
 	return span{lo, hi}
 }
 
-// mergeSpans sorts and merges overlapping or touching spans.
+// mergeSpans sorts and merges overlapping or touching spans, up to maxSpan
+// bytes each. A span cut at the cap overlaps the next one by a whole
+// window, so a match around any hit lies wholly in one span.
 func mergeSpans(ws []span) []span {
 	sort.Slice(ws, func(i, j int) bool { return ws[i].start < ws[j].start })
 	out := ws[:1]
 	for _, w := range ws[1:] {
 		last := &out[len(out)-1]
-		if w.start <= last.end {
+		if w.start <= last.end && max(last.end, w.end)-last.start <= maxSpan {
 			last.end = max(last.end, w.end)
 			continue
+		}
+		if w.end <= last.end {
+			continue // already inside
 		}
 		out = append(out, w)
 	}
@@ -263,13 +660,18 @@ func mergeSpans(ws []span) []span {
 }
 
 // dropOverlaps keeps one candidate per overlapping secret: the one from the
-// earliest (most specific) rule. The result is in offset order.
+// earliest (most specific) rule, and of one rule's the longest (a match cut
+// at a span's end is a prefix of the whole one). The result is in offset
+// order.
 func dropOverlaps(cs []candidate) []candidate {
 	sort.Slice(cs, func(i, j int) bool {
 		if cs[i].start != cs[j].start {
 			return cs[i].start < cs[j].start
 		}
-		return cs[i].rule < cs[j].rule
+		if cs[i].rule != cs[j].rule {
+			return cs[i].rule < cs[j].rule
+		}
+		return cs[i].end > cs[j].end
 	})
 	out := cs[:0]
 	for _, c := range cs {

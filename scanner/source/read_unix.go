@@ -44,7 +44,10 @@ func readRegular(full string, limit int64, buf []byte) ([]byte, readResult, erro
 	}
 	size := int(st.Size)
 	if cap(buf) < size {
-		buf = make([]byte, size)
+		// Start with 1 MiB: fresh memory from the OS is not touched
+		// (so costs no page fault) until a file fills it, and most
+		// workers never need to grow again.
+		buf = make([]byte, size, max(size, 2*cap(buf), 1<<20))
 	}
 	buf = buf[:size]
 	n := 0

@@ -311,22 +311,38 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan string, 256)
+	// Paths go to the workers in batches: one channel handoff (and
+	// goroutine wakeup) per file costs more than reading a small file.
+	const batchSize = 32
+	jobs := make(chan []string, 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := fileReader{root: t.root, limit: limit}
-			for rel := range jobs {
-				r.scan(rel, sink)
+			for batch := range jobs {
+				for _, rel := range batch {
+					r.scan(rel, sink)
+				}
 			}
 		}()
 	}
-	send := func(rel string) {
+	push := func(batch []string) {
 		select {
-		case jobs <- rel:
+		case jobs <- batch:
 		case <-ctx.Done():
+		}
+	}
+	var pending []string
+	send := func(rel string) {
+		if pending == nil {
+			pending = make([]string, 0, batchSize)
+		}
+		pending = append(pending, rel)
+		if len(pending) == batchSize {
+			push(pending)
+			pending = nil
 		}
 	}
 	l := &listing{root: t.root, isRepo: t.isRepo, skipped: map[string]scanner.SkipReason{}}
@@ -334,9 +350,12 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 	for rel, why := range t.trackedSkips {
 		l.skipped[rel] = why
 	}
-	for _, rel := range t.trackedJobs {
-		l.files = append(l.files, WorktreeFile{Path: rel, Tracked: true})
-		send(rel)
+	for i := 0; i < len(t.trackedJobs); i += batchSize {
+		batch := t.trackedJobs[i:min(i+batchSize, len(t.trackedJobs))]
+		for _, rel := range batch {
+			l.files = append(l.files, WorktreeFile{Path: rel, Tracked: true})
+		}
+		push(batch)
 	}
 	werr := t.walk(walkSink{
 		file: func(rel string) {
@@ -349,6 +368,9 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		},
 		error: sink.Error,
 	})
+	if len(pending) > 0 {
+		push(pending)
+	}
 	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {

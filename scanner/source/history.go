@@ -3,28 +3,422 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/clayscan/clayscan/scanner"
 )
 
 // History scans every commit reachable from the repository's refs, or a
-// range of them. (Issue 3 replaces this placeholder.)
+// range of them. Each distinct blob is read and scanned once, and reported
+// at the oldest commit (in ancestry order) that has it at that path.
+//
+// The sweep runs in two phases. The walk loads the commits, orders them
+// parents first and walks their trees by hash, skipping trees already
+// walked, to find each distinct blob's first (commit, path). The blob phase
+// (history_blobs.go) then reads the blobs from the packs in parallel,
+// inflating each entry once.
 type History struct {
 	Path string
 	// Range is "BASE..HEAD": commits reachable from HEAD but not from BASE,
-	// second parents of merges included.
+	// second parents of merges included. Blobs that BASE's side already
+	// has are not scanned, and in a file that BASE already had, lines BASE
+	// had are not reported: a range scan reports what the range adds.
 	Range string
 	// SinceCommit is Range with HEAD implied.
 	SinceCommit string
-	// Branch limits the walk to one ref.
+	// Branch limits the walk to one ref (or any revision).
 	Branch string
-	// AllObjects also scans unreachable blobs in the object database.
+	// AllObjects also scans unreachable blobs in the object database
+	// (dropped stashes, rewritten history). Unreachable commits are walked
+	// too, so a blob is reported with a commit whenever one is known.
 	AllObjects  bool
 	MaxFileSize int64
-	Workers     int
+	// Workers is the number of goroutines reading and scanning blobs;
+	// 0 means GOMAXPROCS.
+	Workers int
+	// Counters, when set, is updated as the sweep runs, for a progress bar.
+	Counters *HistoryCounters
 }
+
+// HistoryCounters are a running sweep's counters, safe to read at any time.
+type HistoryCounters struct {
+	Commits   atomic.Int64 // commits loaded
+	Blobs     atomic.Int64 // distinct blobs to read (known once the walk ends)
+	BlobsDone atomic.Int64 // blobs read (scanned or skipped)
+	Bytes     atomic.Int64 // bytes of blob content read
+}
+
+// Errors a history scan returns; the CLI adds a hint for each.
+var (
+	// ErrNoCommits: the repository has no commits at all.
+	ErrNoCommits = errors.New("the repository has no commits: there is no history to scan")
+	// ErrShallowBase: a range's base is not in a shallow clone.
+	ErrShallowBase = errors.New("the range's base commit is not in this shallow clone")
+	// ErrUnknownRevision: a revision named by --range, --since-commit or
+	// --branch does not exist.
+	ErrUnknownRevision = errors.New("unknown revision")
+	// ErrCorrupt: objects are missing or cannot be decoded.
+	ErrCorrupt = errCorrupt
+)
 
 // Scan implements scanner.Source.
 func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
-	return scanner.SourceInfo{Kind: "history"}, errors.New("history: not implemented yet")
+	info := scanner.SourceInfo{Kind: "history"}
+	repo, err := OpenRepo(h.Path)
+	if err != nil {
+		return info, err
+	}
+	info.Root = repo.Root
+	if info.Root == "" {
+		info.Root = repo.GitDir
+	}
+	gitDir := commonDir(repo.GitDir)
+	counters := h.Counters
+	if counters == nil {
+		counters = &HistoryCounters{}
+	}
+
+	shallowList, err := repo.Git.Storer.Shallow()
+	if err != nil {
+		return info, fmt.Errorf("reading the shallow file: %w", err)
+	}
+	shallow := map[hash]bool{}
+	for _, s := range shallowList {
+		shallow[s] = true
+	}
+	info.Shallow = len(shallow) > 0
+
+	db, err := openODB(filepath.Join(gitDir, "objects"))
+	if err != nil {
+		return info, fmt.Errorf("opening the object database: %w", err)
+	}
+	defer db.close()
+
+	var errs int
+	countingSink := &errCounter{Sink: sink, n: &errs}
+	w := &walker{db: db, sink: countingSink, shallow: shallow, commits: map[hash]*commitNode{}, onLoad: func() { counters.Commits.Add(1) }}
+
+	// Which commits: a range, one ref, or every ref.
+	var (
+		commits  []*commitNode
+		headTip  *commitNode // whose tree decides in_head
+		boundary []*commitNode
+		baseTip  *commitNode
+	)
+	base, head, isRange, err := h.rangeEnds()
+	if err != nil {
+		return info, err
+	}
+	switch {
+	case isRange:
+		headHash, err := resolve(repo, head)
+		if err != nil {
+			return info, err
+		}
+		baseHash, err := resolve(repo, base)
+		if err != nil {
+			if errors.Is(err, ErrUnknownRevision) && info.Shallow {
+				return info, fmt.Errorf("%q: %w", base, ErrShallowBase)
+			}
+			return info, err
+		}
+		if headHash, _, err = w.peel(headHash); err != nil {
+			return info, err
+		}
+		if baseHash, _, err = w.peel(baseHash); err != nil {
+			return info, err
+		}
+		if _, _, err := db.get(baseHash); err != nil {
+			if info.Shallow {
+				return info, fmt.Errorf("%q: %w", base, ErrShallowBase)
+			}
+			return info, err
+		}
+		info.Refs = 1
+		excluded := map[hash]*commitNode{}
+		for _, c := range w.load([]hash{baseHash}, nil) {
+			excluded[c.hash] = c
+		}
+		commits = w.load([]hash{headHash}, excluded)
+		headTip = w.commits[headHash]
+		baseTip = excluded[baseHash]
+		if len(commits) == 0 && headHash != baseHash && w.missing == 0 {
+			return info, fmt.Errorf("range %s selects no commits: %s is already part of %s's history (are the ends swapped?): %w",
+				h.describeRange(), head, base, scanner.ErrNothingScanned)
+		}
+		seen := map[hash]bool{}
+		for _, c := range commits {
+			for _, p := range c.parents {
+				if b := excluded[p]; b != nil && !seen[p] {
+					seen[p] = true
+					boundary = append(boundary, b)
+				}
+			}
+		}
+	default:
+		tips, err := h.tips(repo, gitDir)
+		if err != nil {
+			return info, err
+		}
+		info.Refs = len(tips)
+		var starts []hash
+		for _, t := range tips {
+			c, typ, err := w.peel(t.hash)
+			if err != nil {
+				countingSink.Error("ref "+t.ref, err)
+				continue
+			}
+			if typ == objCommit {
+				starts = append(starts, c)
+			}
+		}
+		if h.AllObjects {
+			extra, err := allCommits(db)
+			if err != nil {
+				return info, err
+			}
+			starts = append(starts, extra...)
+		}
+		if len(tips) == 0 && len(starts) == 0 {
+			return info, ErrNoCommits
+		}
+		commits = w.load(starts, nil)
+		if h.Branch != "" && len(starts) > 0 {
+			headTip = w.commits[starts[0]]
+		} else if ref, err := repo.Git.Head(); err == nil {
+			if hh, _, err := w.peel(ref.Hash()); err == nil {
+				headTip = w.commits[hh]
+			}
+		}
+	}
+	if len(commits) == 0 && !(isRange && w.missing == 0) {
+		return info, fmt.Errorf("%d ref(s) but no commit could be read: %w", info.Refs, scanner.ErrNothingScanned)
+	}
+	order := topoOrder(commits)
+	info.Commits = int64(len(order))
+
+	// Trees: the range base first (its blobs are not scanned), then every
+	// commit oldest first.
+	tw := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}}
+	if baseTip != nil {
+		tw.paths = map[string]hash{}
+		tw.walk(baseTip.tree, "", baseTip, true)
+		basePaths := tw.paths
+		tw.paths = nil
+		for _, b := range boundary {
+			tw.walk(b.tree, "", b, true)
+		}
+		tw.paths = basePaths
+	}
+	basePaths := tw.paths
+	tw.paths = nil
+	for i, c := range order {
+		if i&255 == 0 && ctx.Err() != nil {
+			return info, ctx.Err()
+		}
+		tw.walk(c.tree, "", c, false)
+	}
+	inHead := w.headBlobs(headTip)
+	tw.seenTrees, tw.prev = nil, nil
+	db.dropCache()
+	want := tw.blobs
+	if h.AllObjects {
+		orphans, err := allBlobs(db)
+		if err != nil {
+			return info, err
+		}
+		for _, b := range orphans {
+			if _, ok := want[b]; !ok {
+				want[b] = &blobInfo{path: "(unreachable blob " + b.String() + ")"}
+			}
+		}
+	}
+	var n int64
+	for bh, bi := range want {
+		if bi.base {
+			continue
+		}
+		n++
+		bi.inHead = inHead[bh]
+		if basePaths != nil {
+			if prev, ok := basePaths[bi.path]; ok && prev != bh {
+				bi.prev = prev
+			}
+		}
+	}
+	info.Blobs = n
+	counters.Blobs.Store(n)
+
+	workers := h.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	bp := &blobPhase{db: db, sink: sink, maxSize: h.MaxFileSize, counters: counters}
+	berr := bp.run(ctx, want, workers)
+	if ctx.Err() != nil {
+		return info, ctx.Err()
+	}
+	if errs > 0 || berr != nil {
+		total := errs + int(bp.errs.Load())
+		return info, fmt.Errorf("%d object(s) could not be read, so part of the history was not scanned: %w", total, errCorrupt)
+	}
+	return info, nil
+}
+
+// errCounter counts the errors the walk reports.
+type errCounter struct {
+	scanner.Sink
+	n *int
+}
+
+func (e *errCounter) Error(path string, err error) {
+	*e.n++
+	e.Sink.Error(path, err)
+}
+
+// rangeEnds reads Range or SinceCommit.
+func (h *History) rangeEnds() (base, head string, ok bool, err error) {
+	switch {
+	case h.Range != "" && h.SinceCommit != "":
+		return "", "", false, errors.New("use either a range or --since-commit, not both")
+	case h.Range != "":
+		if strings.Contains(h.Range, "...") {
+			return "", "", false, fmt.Errorf("range %q: use BASE..HEAD (two dots)", h.Range)
+		}
+		b, hd, found := strings.Cut(h.Range, "..")
+		if !found || b == "" {
+			return "", "", false, fmt.Errorf("range %q: expected BASE..HEAD", h.Range)
+		}
+		if hd == "" {
+			hd = "HEAD"
+		}
+		return b, hd, true, nil
+	case h.SinceCommit != "":
+		return h.SinceCommit, "HEAD", true, nil
+	}
+	return "", "", false, nil
+}
+
+func (h *History) describeRange() string {
+	if h.Range != "" {
+		return h.Range
+	}
+	return h.SinceCommit + "..HEAD"
+}
+
+func resolve(repo *Repo, rev string) (hash, error) {
+	if hh, ok := parseHash(strings.ToLower(rev)); ok {
+		return hh, nil
+	}
+	r, err := repo.Git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return hash{}, fmt.Errorf("%q: %w", rev, ErrUnknownRevision)
+	}
+	return *r, nil
+}
+
+// tips returns the commits the walk starts from: one revision with
+// --branch, otherwise every ref under refs/ (branches, tags, remote-tracking
+// branches, the stash, notes…), HEAD (which may be detached) and the
+// stash's reflog.
+func (h *History) tips(repo *Repo, gitDir string) ([]tip, error) {
+	if h.Branch != "" {
+		hh, err := resolve(repo, h.Branch)
+		if err != nil {
+			return nil, err
+		}
+		return []tip{{ref: h.Branch, hash: hh}}, nil
+	}
+	iter, err := repo.Git.References()
+	if err != nil {
+		return nil, fmt.Errorf("listing refs: %w", err)
+	}
+	seen := map[string]bool{}
+	var tips []tip
+	err = iter.ForEach(func(r *plumbing.Reference) error {
+		name := r.Name().String()
+		if seen[name] || (!strings.HasPrefix(name, "refs/") && name != "HEAD") {
+			return nil
+		}
+		hh := r.Hash()
+		if r.Type() == plumbing.SymbolicReference {
+			res, err := repo.Git.Reference(r.Name(), true)
+			if err != nil {
+				return nil // unborn HEAD or a dangling symbolic ref
+			}
+			hh = res.Hash()
+		}
+		if hh.IsZero() {
+			return nil
+		}
+		seen[name] = true
+		tips = append(tips, tip{ref: name, hash: hh})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing refs: %w", err)
+	}
+	for i, s := range stashReflog(gitDir) {
+		if i == 0 {
+			continue // refs/stash itself
+		}
+		tips = append(tips, tip{ref: fmt.Sprintf("stash@{%d}", i), hash: s})
+	}
+	sortTips(tips)
+	return tips, nil
+}
+
+// allCommits lists every commit in the object database.
+func allCommits(db *odb) ([]hash, error) {
+	return allOfType(db, objCommit)
+}
+
+// allBlobs lists every blob in the object database.
+func allBlobs(db *odb) ([]hash, error) {
+	return allOfType(db, objBlob)
+}
+
+func allOfType(db *odb, want int) ([]hash, error) {
+	var out []hash
+	seen := map[hash]bool{}
+	for _, p := range db.packs {
+		memo := map[objLoc]int8{}
+		for i := 0; i < p.n; i++ {
+			h := p.hashAt(i)
+			if seen[h] {
+				continue
+			}
+			typ, err := db.typeOf(objLoc{p, p.offsetAt(i)}, memo)
+			if err != nil {
+				return nil, fmt.Errorf("object %s: %v: %w", h, err, errCorrupt)
+			}
+			if typ == want {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	for _, h := range db.looseHashes() {
+		if seen[h] {
+			continue
+		}
+		p := db.loosePath(h)
+		typ, _, _, err := readLoose(p, h, 0)
+		if err != nil {
+			return nil, err
+		}
+		if typ == want {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return string(out[i][:]) < string(out[j][:]) })
+	return out, nil
 }

@@ -1,0 +1,412 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/clayscan/clayscan/scanner"
+)
+
+// The blob phase reads every wanted blob exactly once. Packed blobs are
+// grouped into delta families: a node's children are the entries stored
+// as deltas against it. Workers take nodes from a shared LIFO stack,
+// inflate each entry once, build a delta's target from the base its parent
+// handed down, scan it if it is wanted, and push its children with the
+// result. Depth-first order keeps only the bases of unfinished families in
+// memory; the stack lets both cores share one large family.
+
+type bnode struct {
+	loc      objLoc
+	h        hash      // zero for a base that is not itself wanted
+	info     *blobInfo // nil for a base that is only needed by its children
+	children []*bnode
+	parent   *bnode
+	extBase  hash // REF_DELTA base outside the packs (loose)
+	hasExt   bool
+	reached  bool // a worker got to it (set once, read after the workers end)
+}
+
+type btask struct {
+	n    *bnode
+	base []byte
+}
+
+// blobPhase scans the blobs in want.
+type blobPhase struct {
+	db       *odb
+	sink     scanner.Sink
+	maxSize  int64
+	counters *HistoryCounters
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	stack   []btask
+	active  int
+	stopped bool
+	errs    atomic.Int64
+}
+
+func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers int) error {
+	nodes := map[objLoc]*bnode{}
+	var loose []hash
+	// ensure adds the entry at loc and the chain of bases under it.
+	ensure := func(loc objLoc) error {
+		var chain []*bnode
+		var top *bnode
+		for {
+			if n, ok := nodes[loc]; ok {
+				top = n
+				break
+			}
+			n := &bnode{loc: loc}
+			nodes[loc] = n
+			chain = append(chain, n)
+			e, err := loc.p.header(loc.off)
+			if err != nil {
+				for _, c := range chain {
+					delete(nodes, c.loc)
+				}
+				return err
+			}
+			if e.typ == objOfsDelta {
+				loc = objLoc{loc.p, e.baseOff}
+				continue
+			}
+			if e.typ == objRefDelta {
+				if bl, ok := bp.db.locate(e.baseHash); ok {
+					loc = bl
+					continue
+				}
+				n.extBase, n.hasExt = e.baseHash, true
+			}
+			break
+		}
+		for i := len(chain) - 1; i >= 0; i-- {
+			if top != nil {
+				chain[i].parent = top
+				top.children = append(top.children, chain[i])
+			}
+			top = chain[i]
+		}
+		return nil
+	}
+	hashes := make([]hash, 0, len(want))
+	for h, bi := range want {
+		if !bi.base {
+			hashes = append(hashes, h)
+		}
+	}
+	sort.Slice(hashes, func(i, j int) bool { return string(hashes[i][:]) < string(hashes[j][:]) })
+	for _, h := range hashes {
+		loc, ok := bp.db.locate(h)
+		if !ok {
+			loose = append(loose, h)
+			continue
+		}
+		if err := ensure(loc); err != nil {
+			bp.fail(want[h], h, err)
+			continue
+		}
+		n := nodes[loc]
+		n.h, n.info = h, want[h]
+	}
+	// Roots in pack order: neighbouring entries share pages.
+	var roots []*bnode
+	for _, n := range nodes {
+		if n.parent == nil {
+			roots = append(roots, n)
+		}
+	}
+	sort.Slice(roots, func(i, j int) bool {
+		a, b := roots[i].loc, roots[j].loc
+		if a.p != b.p {
+			return a.p.name < b.p.name
+		}
+		return a.off > b.off // popped from the end: lowest offset first
+	})
+	bp.cond = sync.NewCond(&bp.mu)
+	for _, r := range roots {
+		bp.stack = append(bp.stack, btask{n: r})
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bp.worker(ctx)
+		}()
+	}
+	// Loose blobs: few, read directly.
+	var lw sync.WaitGroup
+	lch := make(chan hash)
+	for i := 0; i < workers; i++ {
+		lw.Add(1)
+		go func() {
+			defer lw.Done()
+			for h := range lch {
+				bp.loose(h, want[h])
+			}
+		}()
+	}
+	for _, h := range loose {
+		if ctx.Err() != nil {
+			break
+		}
+		lch <- h
+	}
+	close(lch)
+	lw.Wait()
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if n.info != nil && !n.reached {
+			// Only a delta cycle (a corrupt pack) leaves a node unreached.
+			bp.fail(n.info, n.h, fmt.Errorf("delta chain never reaches a base"))
+		}
+	}
+	if n := bp.errs.Load(); n > 0 {
+		return fmt.Errorf("%d object(s) could not be read: %w", n, errCorrupt)
+	}
+	return nil
+}
+
+func (bp *blobPhase) fail(bi *blobInfo, h hash, err error) {
+	bp.errs.Add(1)
+	path := "(unknown path)"
+	if bi != nil {
+		path = bi.path
+	}
+	bp.sink.Error(path, fmt.Errorf("object %s: %v: %w", h, err, errCorrupt))
+}
+
+func (bp *blobPhase) pop(ctx context.Context) (btask, bool) {
+	bp.mu.Lock()
+	defer bp.mu.Unlock()
+	for len(bp.stack) == 0 && bp.active > 0 && !bp.stopped {
+		bp.cond.Wait()
+	}
+	if len(bp.stack) == 0 || bp.stopped {
+		bp.cond.Broadcast()
+		return btask{}, false
+	}
+	if ctx.Err() != nil {
+		bp.stopped = true
+		bp.cond.Broadcast()
+		return btask{}, false
+	}
+	t := bp.stack[len(bp.stack)-1]
+	bp.stack[len(bp.stack)-1] = btask{}
+	bp.stack = bp.stack[:len(bp.stack)-1]
+	bp.active++
+	return t, true
+}
+
+func (bp *blobPhase) done(children []*bnode, data []byte) {
+	bp.mu.Lock()
+	for i := len(children) - 1; i >= 0; i-- {
+		bp.stack = append(bp.stack, btask{n: children[i], base: data})
+	}
+	bp.active--
+	bp.mu.Unlock()
+	bp.cond.Broadcast()
+}
+
+func (bp *blobPhase) worker(ctx context.Context) {
+	var z inflater
+	for {
+		t, ok := bp.pop(ctx)
+		if !ok {
+			return
+		}
+		data := bp.materialize(&z, t)
+		if data == nil {
+			bp.done(nil, nil) // children cannot be built without it
+			for _, ch := range t.n.children {
+				bp.abandon(ch)
+			}
+			continue
+		}
+		bp.done(t.n.children, data)
+	}
+}
+
+// abandon reports the wanted blobs under a base that could not be read.
+func (bp *blobPhase) abandon(n *bnode) {
+	n.reached = true
+	if n.info != nil {
+		bp.fail(n.info, n.h, fmt.Errorf("delta base at offset %d in %s.pack could not be read", n.parent.loc.off, n.loc.p.name))
+	}
+	for _, ch := range n.children {
+		bp.abandon(ch)
+	}
+}
+
+// materialize builds the content of t.n, scans it if wanted, and returns it
+// (nil when it could not be built, or was too large and nobody needs it).
+func (bp *blobPhase) materialize(z *inflater, t btask) []byte {
+	n := t.n
+	n.reached = true
+	e, err := n.loc.p.header(n.loc.off)
+	if err != nil {
+		bp.fail(n.info, n.h, err)
+		return nil
+	}
+	tooLarge := func(size int64) bool { return bp.maxSize > 0 && size > bp.maxSize }
+	var data []byte
+	switch e.typ {
+	case objOfsDelta, objRefDelta:
+		base := t.base
+		if n.hasExt {
+			_, base, err = bp.db.get(n.extBase)
+			if err != nil {
+				bp.fail(n.info, n.h, err)
+				return nil
+			}
+		}
+		if base == nil {
+			bp.fail(n.info, n.h, fmt.Errorf("delta without base"))
+			return nil
+		}
+		delta, err := z.inflate(n.loc.p, e.dataOff, e.size)
+		if err != nil {
+			bp.fail(n.info, n.h, err)
+			return nil
+		}
+		if _, dst, _, ok := deltaSizes(delta); ok && tooLarge(dst) && len(n.children) == 0 {
+			bp.skipLarge(n, dst)
+			return nil
+		}
+		data, err = applyDelta(base, delta)
+		if err != nil {
+			bp.fail(n.info, n.h, err)
+			return nil
+		}
+	default:
+		if e.typ != objBlob {
+			bp.fail(n.info, n.h, fmt.Errorf("expected a blob, found a %s", typeName(e.typ)))
+			return nil
+		}
+		if tooLarge(e.size) && len(n.children) == 0 {
+			bp.skipLarge(n, e.size)
+			return nil
+		}
+		data, err = z.inflate(n.loc.p, e.dataOff, e.size)
+		if err != nil {
+			bp.fail(n.info, n.h, err)
+			return nil
+		}
+	}
+	if n.info != nil {
+		if tooLarge(int64(len(data))) {
+			bp.skipLarge(n, int64(len(data)))
+		} else {
+			bp.scan(n.info, data)
+		}
+	}
+	return data
+}
+
+func (bp *blobPhase) skipLarge(n *bnode, size int64) {
+	if n.info == nil {
+		return
+	}
+	bp.sink.Skip(n.info.path, scanner.SkipTooLarge)
+	if bp.counters != nil {
+		bp.counters.BlobsDone.Add(1)
+	}
+}
+
+func (bp *blobPhase) loose(h hash, bi *blobInfo) {
+	p := bp.db.loosePath(h)
+	if p == "" {
+		bp.fail(bi, h, fmt.Errorf("not found"))
+		return
+	}
+	limit := int64(-1)
+	if bp.maxSize > 0 {
+		limit = bp.maxSize
+	}
+	typ, size, data, err := readLoose(p, h, limit)
+	if err != nil {
+		bp.fail(bi, h, err)
+		return
+	}
+	if typ != objBlob {
+		bp.fail(bi, h, fmt.Errorf("expected a blob, found a %s", typeName(typ)))
+		return
+	}
+	if data == nil && size > 0 {
+		bp.sink.Skip(bi.path, scanner.SkipTooLarge)
+		return
+	}
+	bp.scan(bi, data)
+}
+
+func (bp *blobPhase) scan(bi *blobInfo, data []byte) {
+	t := scanner.Target{Path: bi.path, Data: data, InHead: bi.inHead}
+	if bi.commit != nil {
+		t.Commit = bi.commit.info
+		t.Order = bi.commit.order
+	}
+	if !bi.prev.IsZero() {
+		if _, old, err := bp.db.get(bi.prev); err == nil {
+			t.Lines = addedLines(old, data)
+		}
+	}
+	bp.sink.Scan(t)
+	if bp.counters != nil {
+		bp.counters.BlobsDone.Add(1)
+		bp.counters.Bytes.Add(int64(len(data)))
+	}
+}
+
+// addedLines returns the lines of data whose text does not appear anywhere
+// in old: in a range scan, a key that the base already had at this path is
+// not something the range adds.
+func addedLines(old, data []byte) scanner.LineSet {
+	have := map[string]struct{}{}
+	for _, l := range splitLines(old) {
+		have[string(l)] = struct{}{}
+	}
+	set := scanner.LineSet{}
+	for i, l := range splitLines(data) {
+		if _, ok := have[string(l)]; ok {
+			continue
+		}
+		line := i + 1
+		if k := len(set); k > 0 && set[k-1].End == line-1 {
+			set[k-1].End = line
+		} else {
+			set = append(set, scanner.LineRange{Start: line, End: line})
+		}
+	}
+	return set
+}
+
+func splitLines(b []byte) [][]byte {
+	var out [][]byte
+	for len(b) > 0 {
+		i := 0
+		for i < len(b) && b[i] != '\n' {
+			i++
+		}
+		l := b[:i]
+		if len(l) > 0 && l[len(l)-1] == '\r' {
+			l = l[:len(l)-1]
+		}
+		out = append(out, l)
+		if i < len(b) {
+			i++
+		}
+		b = b[i:]
+	}
+	return out
+}

@@ -1,0 +1,685 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/objfile"
+)
+
+// The history sweep reads objects straight from the pack files (the git
+// pack and index v2 formats that go-git's plumbing/format/packfile and
+// idxfile implement) instead of through go-git's object storer. The storer
+// is not safe for concurrent use on one Repository and resolves every
+// delta chain from scratch, which made a full sweep of redis several times
+// slower than `git cat-file --batch-all-objects`. Here the whole pack is
+// memory-mapped, any goroutine can read any offset, and the blob phase
+// inflates each object once, resolving deltas from bases it already holds
+// (history_blobs.go). Loose objects go through go-git's objfile reader.
+
+// Pack object types (the 3-bit type in a pack entry header).
+const (
+	objCommit   = 1
+	objTree     = 2
+	objBlob     = 3
+	objTag      = 4
+	objOfsDelta = 6
+	objRefDelta = 7
+)
+
+var typeNames = [...]string{objCommit: "commit", objTree: "tree", objBlob: "blob", objTag: "tag"}
+
+func typeName(t int) string {
+	if t > 0 && t < len(typeNames) && typeNames[t] != "" {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("type %d", t)
+}
+
+type hash = plumbing.Hash
+
+// errCorrupt marks objects that are missing or cannot be decoded.
+var errCorrupt = errors.New("corrupt or missing object")
+
+// corruptf returns an error naming the object; never its content.
+func corruptf(h hash, format string, args ...any) error {
+	return fmt.Errorf("object %s: %s: %w", h, fmt.Sprintf(format, args...), errCorrupt)
+}
+
+// pack is one memory-mapped pack file and its index.
+type pack struct {
+	name    string
+	data    []byte
+	idx     []byte
+	n       int
+	names   []byte // n × 20
+	off32   []byte // n × 4
+	off64   []byte
+	unmaps  []func() error
+	byOff   []int32 // entry numbers sorted by offset (built on demand)
+	offOnce sync.Once
+}
+
+func openPack(idxPath string) (*pack, error) {
+	p := &pack{name: filepath.Base(strings.TrimSuffix(idxPath, ".idx"))}
+	idx, unmap, err := mapFile(idxPath)
+	if err != nil {
+		return nil, err
+	}
+	p.unmaps = append(p.unmaps, unmap)
+	p.idx = idx
+	if len(idx) < 8+256*4 || !bytes.Equal(idx[:4], []byte{0xff, 't', 'O', 'c'}) || binary.BigEndian.Uint32(idx[4:]) != 2 {
+		p.close()
+		return nil, fmt.Errorf("%s: unsupported or corrupt pack index (only version 2 is read)", filepath.Base(idxPath))
+	}
+	p.n = int(binary.BigEndian.Uint32(idx[8+255*4:]))
+	base := 8 + 256*4
+	need := base + p.n*(20+4+4) + 40
+	if len(idx) < need {
+		p.close()
+		return nil, fmt.Errorf("%s: truncated pack index", filepath.Base(idxPath))
+	}
+	p.names = idx[base : base+p.n*20]
+	p.off32 = idx[base+p.n*24 : base+p.n*28]
+	p.off64 = idx[base+p.n*28 : len(idx)-40]
+	data, unmap, err := mapFile(strings.TrimSuffix(idxPath, ".idx") + ".pack")
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	p.unmaps = append(p.unmaps, unmap)
+	p.data = data
+	if len(data) < 12+20 || string(data[:4]) != "PACK" {
+		p.close()
+		return nil, fmt.Errorf("%s.pack: not a pack file", p.name)
+	}
+	return p, nil
+}
+
+func (p *pack) close() {
+	for _, u := range p.unmaps {
+		_ = u()
+	}
+	p.unmaps = nil
+}
+
+func (p *pack) fanout(b byte) int {
+	if b == 0 {
+		return 0
+	}
+	return int(binary.BigEndian.Uint32(p.idx[8+(int(b)-1)*4:]))
+}
+
+func (p *pack) hashAt(i int) (h hash) {
+	copy(h[:], p.names[i*20:])
+	return h
+}
+
+func (p *pack) offsetAt(i int) int64 {
+	o := binary.BigEndian.Uint32(p.off32[i*4:])
+	if o&0x80000000 == 0 {
+		return int64(o)
+	}
+	j := int(o & 0x7fffffff)
+	if (j+1)*8 > len(p.off64) {
+		return -1
+	}
+	return int64(binary.BigEndian.Uint64(p.off64[j*8:]))
+}
+
+// find returns the offset of h in the pack.
+func (p *pack) find(h hash) (int64, bool) {
+	lo, hi := p.fanout(h[0]), int(binary.BigEndian.Uint32(p.idx[8+int(h[0])*4:]))
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(p.names[m*20:m*20+20], h[:]); {
+		case c < 0:
+			lo = m + 1
+		case c > 0:
+			hi = m
+		default:
+			return p.offsetAt(m), true
+		}
+	}
+	return 0, false
+}
+
+// entryHeader is a pack entry's header.
+type entryHeader struct {
+	typ      int
+	size     int64 // inflated size of the entry (of the delta, for deltas)
+	dataOff  int64 // where the zlib stream starts
+	baseOff  int64 // objOfsDelta: offset of the base in this pack
+	baseHash hash  // objRefDelta
+}
+
+func (p *pack) header(off int64) (entryHeader, error) {
+	var e entryHeader
+	if off < 12 || off >= int64(len(p.data))-20 {
+		return e, fmt.Errorf("offset %d outside %s.pack", off, p.name)
+	}
+	d := p.data[off:]
+	c := d[0]
+	e.typ = int(c>>4) & 7
+	e.size = int64(c & 15)
+	i, shift := 1, 4
+	for c&0x80 != 0 {
+		if i >= len(d) || shift > 60 {
+			return e, fmt.Errorf("bad entry header at %d in %s.pack", off, p.name)
+		}
+		c = d[i]
+		e.size |= int64(c&0x7f) << shift
+		shift += 7
+		i++
+	}
+	switch e.typ {
+	case objOfsDelta:
+		if i >= len(d) {
+			return e, fmt.Errorf("bad delta header at %d in %s.pack", off, p.name)
+		}
+		c = d[i]
+		i++
+		rel := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if i >= len(d) || rel > 1<<55 {
+				return e, fmt.Errorf("bad delta offset at %d in %s.pack", off, p.name)
+			}
+			c = d[i]
+			i++
+			rel = ((rel + 1) << 7) | int64(c&0x7f)
+		}
+		e.baseOff = off - rel
+		if e.baseOff < 12 || rel <= 0 {
+			return e, fmt.Errorf("bad delta base offset at %d in %s.pack", off, p.name)
+		}
+	case objRefDelta:
+		if i+20 > len(d) {
+			return e, fmt.Errorf("bad delta header at %d in %s.pack", off, p.name)
+		}
+		copy(e.baseHash[:], d[i:i+20])
+		i += 20
+	case objCommit, objTree, objBlob, objTag:
+	default:
+		return e, fmt.Errorf("unknown entry type %d at %d in %s.pack", e.typ, off, p.name)
+	}
+	e.dataOff = off + int64(i)
+	return e, nil
+}
+
+// inflater inflates zlib streams from a mapped pack. One per goroutine.
+type inflater struct {
+	br bytes.Reader
+	zr io.ReadCloser
+}
+
+// inflate returns the size bytes that the zlib stream at p.data[off:]
+// inflates to.
+func (z *inflater) inflate(p *pack, off, size int64) ([]byte, error) {
+	z.br.Reset(p.data[off:])
+	var err error
+	if z.zr == nil {
+		z.zr, err = zlib.NewReader(&z.br)
+	} else {
+		err = z.zr.(zlib.Resetter).Reset(&z.br, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, size)
+	if _, err := io.ReadFull(z.zr, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// deltaSizes reads the source and target sizes at the start of a delta.
+func deltaSizes(delta []byte) (src, dst int64, rest []byte, ok bool) {
+	var v [2]int64
+	for k := range v {
+		var shift uint
+		for {
+			if len(delta) == 0 || shift > 56 {
+				return 0, 0, nil, false
+			}
+			c := delta[0]
+			delta = delta[1:]
+			v[k] |= int64(c&0x7f) << shift
+			shift += 7
+			if c&0x80 == 0 {
+				break
+			}
+		}
+	}
+	return v[0], v[1], delta, true
+}
+
+// applyDelta builds the target of a git delta from its base.
+func applyDelta(base, delta []byte) ([]byte, error) {
+	srcSize, dstSize, d, ok := deltaSizes(delta)
+	if !ok || srcSize != int64(len(base)) || dstSize < 0 || dstSize > 1<<40 {
+		return nil, errors.New("invalid delta header")
+	}
+	out := make([]byte, 0, dstSize)
+	for len(d) > 0 {
+		cmd := d[0]
+		d = d[1:]
+		if cmd&0x80 != 0 {
+			var off, n uint64
+			for k := uint(0); k < 4; k++ {
+				if cmd&(1<<k) != 0 {
+					if len(d) == 0 {
+						return nil, errors.New("truncated delta")
+					}
+					off |= uint64(d[0]) << (8 * k)
+					d = d[1:]
+				}
+			}
+			for k := uint(0); k < 3; k++ {
+				if cmd&(0x10<<k) != 0 {
+					if len(d) == 0 {
+						return nil, errors.New("truncated delta")
+					}
+					n |= uint64(d[0]) << (8 * k)
+					d = d[1:]
+				}
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > uint64(len(base)) || int64(len(out))+int64(n) > dstSize {
+				return nil, errors.New("delta copy out of range")
+			}
+			out = append(out, base[off:off+n]...)
+		} else if cmd != 0 {
+			n := int(cmd)
+			if n > len(d) || int64(len(out)+n) > dstSize {
+				return nil, errors.New("delta insert out of range")
+			}
+			out = append(out, d[:n]...)
+			d = d[n:]
+		} else {
+			return nil, errors.New("reserved delta command")
+		}
+	}
+	if int64(len(out)) != dstSize {
+		return nil, errors.New("delta result has the wrong size")
+	}
+	return out, nil
+}
+
+// objLoc is where an object lives: a pack entry, or loose (p == nil).
+type objLoc struct {
+	p   *pack
+	off int64
+}
+
+// odb reads objects from an objects directory and its alternates.
+type odb struct {
+	packs []*pack
+	dirs  []string // objects directories, for loose objects
+
+	mu        sync.Mutex
+	cache     map[objLoc]*cacheEntry
+	cacheHead *cacheEntry // most recently used
+	cacheSize int64
+	cacheMax  int64
+	zmu       sync.Mutex // guards z
+	z         inflater
+}
+
+type cacheEntry struct {
+	key        objLoc
+	typ        int
+	data       []byte
+	prev, next *cacheEntry
+}
+
+func openODB(objectsDir string) (*odb, error) {
+	db := &odb{cache: map[objLoc]*cacheEntry{}, cacheMax: 96 << 20}
+	seen := map[string]bool{}
+	var add func(dir string, depth int) error
+	add = func(dir string, depth int) error {
+		dir = filepath.Clean(dir)
+		if seen[dir] || depth > 5 {
+			return nil
+		}
+		seen[dir] = true
+		db.dirs = append(db.dirs, dir)
+		idxs, _ := filepath.Glob(filepath.Join(dir, "pack", "*.idx"))
+		// Newest packs first: after a repack they hold most objects.
+		sort.Slice(idxs, func(i, j int) bool {
+			a, _ := os.Stat(idxs[i])
+			b, _ := os.Stat(idxs[j])
+			if a == nil || b == nil {
+				return idxs[i] < idxs[j]
+			}
+			return a.ModTime().After(b.ModTime())
+		})
+		for _, ip := range idxs {
+			if _, err := os.Stat(strings.TrimSuffix(ip, ".idx") + ".pack"); err != nil {
+				continue // a pack being written or removed
+			}
+			p, err := openPack(ip)
+			if err != nil {
+				return err
+			}
+			db.packs = append(db.packs, p)
+		}
+		f, err := os.Open(filepath.Join(dir, "info", "alternates"))
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || line[0] == '#' {
+				continue
+			}
+			if !filepath.IsAbs(line) {
+				line = filepath.Join(dir, line)
+			}
+			if err := add(line, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := add(objectsDir, 0); err != nil {
+		db.close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *odb) close() {
+	for _, p := range db.packs {
+		p.close()
+	}
+}
+
+// locate finds h in the packs; ok is false when it is not packed (it may be
+// loose).
+func (db *odb) locate(h hash) (objLoc, bool) {
+	for _, p := range db.packs {
+		if off, ok := p.find(h); ok {
+			return objLoc{p, off}, true
+		}
+	}
+	return objLoc{}, false
+}
+
+func (db *odb) loosePath(h hash) string {
+	s := h.String()
+	for _, d := range db.dirs {
+		p := filepath.Join(d, s[:2], s[2:])
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// readLoose reads a loose object; maxSize < 0 means no limit. A too-large
+// object returns its size and nil data.
+func readLoose(path string, h hash, maxSize int64) (typ int, size int64, data []byte, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, nil, corruptf(h, "%v", err)
+	}
+	defer f.Close()
+	r, err := objfile.NewReader(f)
+	if err != nil {
+		return 0, 0, nil, corruptf(h, "%v", err)
+	}
+	defer r.Close()
+	t, size, err := r.Header()
+	if err != nil {
+		return 0, 0, nil, corruptf(h, "%v", err)
+	}
+	switch t {
+	case plumbing.CommitObject:
+		typ = objCommit
+	case plumbing.TreeObject:
+		typ = objTree
+	case plumbing.BlobObject:
+		typ = objBlob
+	case plumbing.TagObject:
+		typ = objTag
+	default:
+		return 0, 0, nil, corruptf(h, "unknown loose object type")
+	}
+	if maxSize >= 0 && size > maxSize {
+		return typ, size, nil, nil
+	}
+	data = make([]byte, size)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return 0, 0, nil, corruptf(h, "%v", err)
+	}
+	return typ, size, data, nil
+}
+
+// get reads any object by hash, through the delta-base cache. It is used
+// for commits, trees and tags (the walk) and for the odd blob whose base is
+// outside the pack it is in.
+func (db *odb) get(h hash) (int, []byte, error) {
+	if loc, ok := db.locate(h); ok {
+		typ, data, err := db.readPacked(loc, 0)
+		if err != nil {
+			return 0, nil, corruptf(h, "%v", err)
+		}
+		return typ, data, nil
+	}
+	if p := db.loosePath(h); p != "" {
+		typ, _, data, err := readLoose(p, h, -1)
+		return typ, data, err
+	}
+	return 0, nil, corruptf(h, "not found")
+}
+
+// readPacked resolves the entry at loc, caching the bases it goes through.
+func (db *odb) readPacked(loc objLoc, depth int) (int, []byte, error) {
+	if depth > 10000 {
+		return 0, nil, errors.New("delta chain too long")
+	}
+	e, err := loc.p.header(loc.off)
+	if err != nil {
+		return 0, nil, err
+	}
+	switch e.typ {
+	case objOfsDelta, objRefDelta:
+		var btyp int
+		var base []byte
+		if e.typ == objOfsDelta {
+			btyp, base, err = db.base(objLoc{loc.p, e.baseOff}, depth)
+		} else {
+			bl, ok := db.locate(e.baseHash)
+			if !ok {
+				var p string
+				if p = db.loosePath(e.baseHash); p == "" {
+					return 0, nil, fmt.Errorf("delta base %s not found", e.baseHash)
+				}
+				btyp, _, base, err = readLoose(p, e.baseHash, -1)
+			} else {
+				btyp, base, err = db.base(bl, depth)
+			}
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		delta, err := db.inflate(loc.p, e.dataOff, e.size)
+		if err != nil {
+			return 0, nil, err
+		}
+		out, err := applyDelta(base, delta)
+		return btyp, out, err
+	default:
+		data, err := db.inflate(loc.p, e.dataOff, e.size)
+		return e.typ, data, err
+	}
+}
+
+func (db *odb) inflate(p *pack, off, size int64) ([]byte, error) {
+	db.zmu.Lock()
+	defer db.zmu.Unlock()
+	return db.z.inflate(p, off, size)
+}
+
+// base returns a delta base, from the cache when possible.
+func (db *odb) base(loc objLoc, depth int) (int, []byte, error) {
+	db.mu.Lock()
+	if ce, ok := db.cache[loc]; ok {
+		db.touch(ce)
+		db.mu.Unlock()
+		return ce.typ, ce.data, nil
+	}
+	db.mu.Unlock()
+	typ, data, err := db.readPacked(loc, depth+1)
+	if err != nil {
+		return 0, nil, err
+	}
+	db.mu.Lock()
+	if _, ok := db.cache[loc]; !ok && int64(len(data)) < db.cacheMax/4 {
+		ce := &cacheEntry{key: loc, typ: typ, data: data}
+		db.cache[loc] = ce
+		db.cacheSize += int64(len(data))
+		db.touch(ce)
+		for db.cacheSize > db.cacheMax && db.cacheHead != nil {
+			last := db.cacheHead.prev
+			db.unlink(last)
+			delete(db.cache, last.key)
+			db.cacheSize -= int64(len(last.data))
+		}
+	}
+	db.mu.Unlock()
+	return typ, data, nil
+}
+
+// dropCache frees the delta-base cache once the walk no longer needs it.
+func (db *odb) dropCache() {
+	db.mu.Lock()
+	db.cache = map[objLoc]*cacheEntry{}
+	db.cacheHead, db.cacheSize = nil, 0
+	db.cacheMax = 16 << 20
+	db.mu.Unlock()
+}
+
+// touch moves ce to the front of the LRU ring (db.mu held).
+func (db *odb) touch(ce *cacheEntry) {
+	if db.cacheHead == ce {
+		return
+	}
+	if ce.next != nil {
+		db.unlink(ce)
+	}
+	if db.cacheHead == nil {
+		ce.prev, ce.next = ce, ce
+	} else {
+		h := db.cacheHead
+		ce.next, ce.prev = h, h.prev
+		h.prev.next = ce
+		h.prev = ce
+	}
+	db.cacheHead = ce
+}
+
+func (db *odb) unlink(ce *cacheEntry) {
+	if ce.next == ce {
+		db.cacheHead = nil
+	} else {
+		ce.prev.next = ce.next
+		ce.next.prev = ce.prev
+		if db.cacheHead == ce {
+			db.cacheHead = ce.next
+		}
+	}
+	ce.prev, ce.next = nil, nil
+}
+
+// looseHashes lists the loose objects' hashes, for --all-objects.
+func (db *odb) looseHashes() []hash {
+	var out []hash
+	for _, d := range db.dirs {
+		subs, _ := os.ReadDir(d)
+		for _, s := range subs {
+			if len(s.Name()) != 2 || !s.IsDir() {
+				continue
+			}
+			files, _ := os.ReadDir(filepath.Join(d, s.Name()))
+			for _, f := range files {
+				if h, ok := parseHash(s.Name() + f.Name()); ok {
+					out = append(out, h)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func parseHash(s string) (hash, bool) {
+	if len(s) != 40 {
+		return hash{}, false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return hash{}, false
+		}
+	}
+	return plumbing.NewHash(s), true
+}
+
+// typeOf returns the object type of the pack entry at loc by following
+// delta headers to the base, memoising in memo.
+func (db *odb) typeOf(loc objLoc, memo map[objLoc]int8) (int, error) {
+	var chain []objLoc
+	typ := 0
+	for {
+		if t, ok := memo[loc]; ok {
+			typ = int(t)
+			break
+		}
+		e, err := loc.p.header(loc.off)
+		if err != nil {
+			return 0, err
+		}
+		chain = append(chain, loc)
+		if e.typ == objOfsDelta {
+			loc = objLoc{loc.p, e.baseOff}
+			continue
+		}
+		if e.typ == objRefDelta {
+			bl, ok := db.locate(e.baseHash)
+			if !ok {
+				p := db.loosePath(e.baseHash)
+				if p == "" {
+					return 0, fmt.Errorf("delta base %s not found", e.baseHash)
+				}
+				t, _, _, err := readLoose(p, e.baseHash, 0)
+				if err != nil {
+					return 0, err
+				}
+				typ = t
+				break
+			}
+			loc = bl
+			continue
+		}
+		typ = e.typ
+		break
+	}
+	for _, l := range chain {
+		memo[l] = int8(typ)
+	}
+	return typ, nil
+}

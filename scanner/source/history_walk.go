@@ -1,0 +1,398 @@
+package source
+
+import (
+	"bufio"
+	"bytes"
+	"container/heap"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/clayscan/clayscan/scanner"
+)
+
+// commitNode is one commit of the walk.
+type commitNode struct {
+	hash    hash
+	tree    hash
+	parents []hash
+	when    int64 // committer time: breaks ties in the topological order
+	info    *scanner.Commit
+	order   int64
+}
+
+// tip is a commit the walk starts from, and the ref that named it.
+type tip struct {
+	ref  string
+	hash hash
+}
+
+// parseCommit decodes a commit with go-git's parser (signatures, mergetags
+// and encodings are its business).
+func parseCommit(h hash, data []byte) (*commitNode, error) {
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(plumbing.CommitObject)
+	if _, err := obj.Write(data); err != nil {
+		return nil, err
+	}
+	var c object.Commit
+	if err := c.Decode(obj); err != nil {
+		return nil, corruptf(h, "decoding commit: %v", err)
+	}
+	return &commitNode{
+		hash:    h,
+		tree:    c.TreeHash,
+		parents: c.ParentHashes,
+		when:    c.Committer.When.Unix(),
+		info:    &scanner.Commit{Hash: h.String(), Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When},
+	}, nil
+}
+
+// peel follows annotated tags to the object they name; it returns the
+// object's hash and type.
+func (w *walker) peel(h hash) (hash, int, error) {
+	for i := 0; i < 32; i++ {
+		typ, data, err := w.db.get(h)
+		if err != nil {
+			return h, 0, err
+		}
+		if typ != objTag {
+			return h, typ, nil
+		}
+		// A tag starts "object <hex>\ntype <type>\n".
+		if !bytes.HasPrefix(data, []byte("object ")) || len(data) < 47 {
+			return h, 0, corruptf(h, "malformed tag")
+		}
+		next, ok := parseHash(string(data[7:47]))
+		if !ok {
+			return h, 0, corruptf(h, "malformed tag")
+		}
+		h = next
+	}
+	return h, 0, corruptf(h, "tag chain too long")
+}
+
+// walker holds the commit and tree walk's state.
+type walker struct {
+	db      *odb
+	sink    scanner.Sink
+	shallow map[hash]bool
+	commits map[hash]*commitNode
+	missing int // commits that could not be read
+	onLoad  func()
+}
+
+// load reads the commits reachable from starts, not entering stop (which
+// may be nil). It returns the commits it loaded, in no particular order.
+func (w *walker) load(starts []hash, stop map[hash]*commitNode) []*commitNode {
+	var out []*commitNode
+	queue := append([]hash(nil), starts...)
+	queued := map[hash]bool{}
+	for _, h := range queue {
+		queued[h] = true
+	}
+	for len(queue) > 0 {
+		h := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if stop[h] != nil {
+			continue
+		}
+		c := w.commits[h]
+		if c == nil {
+			typ, data, err := w.db.get(h)
+			if err == nil && typ != objCommit {
+				err = corruptf(h, "expected a commit, found a %s", typeName(typ))
+			}
+			if err == nil {
+				c, err = parseCommit(h, data)
+			}
+			if err != nil {
+				w.missing++
+				w.sink.Error("commit "+h.String(), err)
+				continue
+			}
+			w.commits[h] = c
+			if w.onLoad != nil {
+				w.onLoad()
+			}
+		}
+		out = append(out, c)
+		if w.shallow[h] {
+			continue // its parents are beyond the shallow boundary
+		}
+		for _, p := range c.parents {
+			if !queued[p] {
+				queued[p] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	return out
+}
+
+// topoOrder sorts commits parents first; among commits that are ready at the
+// same time the older (by committer date, then hash) goes first. Parents
+// outside the set are ignored.
+func topoOrder(cs []*commitNode) []*commitNode {
+	in := make(map[hash]*commitNode, len(cs))
+	for _, c := range cs {
+		in[c.hash] = c
+	}
+	pending := make(map[hash]int, len(cs))
+	children := make(map[hash][]*commitNode, len(cs))
+	ready := &commitHeap{}
+	for _, c := range cs {
+		n := 0
+		seen := map[hash]bool{}
+		for _, p := range c.parents {
+			if in[p] != nil && !seen[p] {
+				seen[p] = true
+				n++
+				children[p] = append(children[p], c)
+			}
+		}
+		pending[c.hash] = n
+		if n == 0 {
+			heap.Push(ready, c)
+		}
+	}
+	out := make([]*commitNode, 0, len(cs))
+	for ready.Len() > 0 {
+		c := heap.Pop(ready).(*commitNode)
+		c.order = int64(len(out))
+		out = append(out, c)
+		for _, ch := range children[c.hash] {
+			pending[ch.hash]--
+			if pending[ch.hash] == 0 {
+				heap.Push(ready, ch)
+			}
+		}
+	}
+	return out // a cycle (impossible with SHA-1 ids) would drop commits
+}
+
+type commitHeap []*commitNode
+
+func (h commitHeap) Len() int { return len(h) }
+func (h commitHeap) Less(i, j int) bool {
+	if h[i].when != h[j].when {
+		return h[i].when < h[j].when
+	}
+	return bytes.Compare(h[i].hash[:], h[j].hash[:]) < 0
+}
+func (h commitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *commitHeap) Push(x any)   { *h = append(*h, x.(*commitNode)) }
+func (h *commitHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// blobInfo is what the walk knows about one distinct blob.
+type blobInfo struct {
+	commit *commitNode // where it first appears; nil when unknown
+	path   string
+	inHead bool
+	// base: present in the range's base; not scanned.
+	base bool
+	// prev: in a range scan, the base's blob at the same path, whose lines
+	// are not reported again.
+	prev hash
+}
+
+// treeWalk records the first (commit, path) of every blob, skipping trees
+// it has already walked: a tree seen before only holds blobs seen before.
+type treeWalk struct {
+	w         *walker
+	seenTrees map[hash]struct{}
+	blobs     map[hash]*blobInfo
+	trees     int64
+	// paths, when set, collects path → blob of the trees walked (the range
+	// base's files).
+	paths map[string]hash
+	// prev is the last tree walked at each directory path.
+	prev map[string][]byte
+}
+
+func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
+	if _, ok := t.seenTrees[root]; ok {
+		return
+	}
+	t.seenTrees[root] = struct{}{}
+	typ, data, err := t.w.db.get(root)
+	if err == nil && typ != objTree {
+		err = corruptf(root, "expected a tree, found a %s", typeName(typ))
+	}
+	if err != nil {
+		where := prefix
+		if where == "" {
+			where = "/"
+		}
+		if c != nil {
+			where += " in commit " + c.hash.String()
+		}
+		t.w.sink.Error(where, err)
+		return
+	}
+	t.trees++
+	// Entries unchanged since the last tree walked at this path were
+	// handled then: comparing bytes with it is much cheaper than looking
+	// every entry up in the seen sets.
+	var prev []byte
+	if t.prev == nil {
+		t.prev = map[string][]byte{}
+	}
+	prev = t.prev[prefix]
+	t.prev[prefix] = data
+	for len(data) > 0 {
+		e, rest, ok := nextEntry(data)
+		if !ok {
+			t.w.sink.Error(prefix, corruptf(root, "malformed tree"))
+			return
+		}
+		data = rest
+		for len(prev) > 0 {
+			pe, prest, ok := nextEntry(prev)
+			if !ok {
+				prev = nil
+				break
+			}
+			if c := compareEntries(pe, e); c < 0 {
+				prev = prest
+				continue
+			} else if c == 0 && bytes.Equal(pe.raw, e.raw) {
+				prev = prest
+				e.mode = nil // unchanged
+			}
+			break
+		}
+		switch {
+		case e.mode == nil:
+		case e.isTree():
+			var h hash
+			copy(h[:], e.hash)
+			t.walk(h, prefix+string(e.name)+"/", c, base)
+		case len(e.mode) == 6 && e.mode[0] == '1' && e.mode[1] == '0': // 100644, 100755: a file
+			var h hash
+			copy(h[:], e.hash)
+			if t.paths != nil {
+				p := prefix + string(e.name)
+				if _, ok := t.paths[p]; !ok {
+					t.paths[p] = h
+				}
+			}
+			if _, ok := t.blobs[h]; !ok {
+				t.blobs[h] = &blobInfo{commit: c, path: prefix + string(e.name), base: base}
+			}
+		}
+		// 120000 (symlinks: the blob is a path) and 160000 (submodule
+		// commits) hold no content of this repository.
+	}
+}
+
+// treeEntry is one raw entry of a tree object.
+type treeEntry struct {
+	raw, mode, name, hash []byte
+}
+
+func (e treeEntry) isTree() bool { return len(e.mode) == 5 && e.mode[0] == '4' }
+
+func nextEntry(data []byte) (treeEntry, []byte, bool) {
+	sp := bytes.IndexByte(data, ' ')
+	if sp < 0 {
+		return treeEntry{}, nil, false
+	}
+	nul := bytes.IndexByte(data[sp:], 0)
+	if nul < 0 || sp+nul+21 > len(data) {
+		return treeEntry{}, nil, false
+	}
+	end := sp + nul + 21
+	return treeEntry{raw: data[:end], mode: data[:sp], name: data[sp+1 : sp+nul], hash: data[sp+nul+1 : end]}, data[end:], true
+}
+
+// compareEntries orders entries as git sorts a tree: by name, a tree's name
+// compared as if it ended in "/".
+func compareEntries(a, b treeEntry) int {
+	n := min(len(a.name), len(b.name))
+	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
+		return c
+	}
+	ca, cb := nameByte(a, n), nameByte(b, n)
+	switch {
+	case ca < cb:
+		return -1
+	case ca > cb:
+		return 1
+	}
+	return 0
+}
+
+func nameByte(e treeEntry, i int) int {
+	if i < len(e.name) {
+		return int(e.name[i])
+	}
+	if i == len(e.name) && e.isTree() {
+		return '/'
+	}
+	return 0
+}
+
+// headBlobs returns the blobs in the tree of commit h.
+func (w *walker) headBlobs(c *commitNode) map[hash]bool {
+	out := map[hash]bool{}
+	if c == nil {
+		return out
+	}
+	t := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}}
+	t.walk(c.tree, "", c, false)
+	for h := range t.blobs {
+		out[h] = true
+	}
+	return out
+}
+
+// stashReflog returns the commits of the stash's reflog (stash@{1} and
+// older are only recorded there). go-git does not read reflogs; the format
+// is one "<old> <new> <ident>\t<message>" line per entry.
+func stashReflog(gitDir string) []hash {
+	f, err := os.Open(filepath.Join(gitDir, "logs", "refs", "stash"))
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []hash
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 {
+			if h, ok := parseHash(fields[1]); ok && !h.IsZero() {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+// commonDir resolves a linked worktree's git directory to the shared one
+// that holds objects and refs.
+func commonDir(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	d := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(gitDir, d)
+	}
+	return filepath.Clean(d)
+}
+
+func sortTips(ts []tip) {
+	sort.Slice(ts, func(i, j int) bool { return ts[i].ref < ts[j].ref })
+}

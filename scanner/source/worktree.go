@@ -390,9 +390,41 @@ type fileReader struct {
 	root  string
 	limit int64
 	buf   []byte
+	dirs  map[string]bool // directory → is a real directory, not reached through a symlink
+}
+
+// realDir reports whether the directory dir (slash-separated, relative to
+// the root) and its parents are directories, not symlinks. Git does not
+// follow a symlink that replaced a tracked directory (the files below it
+// are deleted as far as git is concerned), and neither does the scan:
+// opening the file would follow the link out of the work tree.
+func (r *fileReader) realDir(dir string) bool {
+	if dir == "" {
+		return true
+	}
+	if ok, seen := r.dirs[dir]; seen {
+		return ok
+	}
+	parent := ""
+	if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+		parent = dir[:i]
+	}
+	ok := r.realDir(parent)
+	if ok {
+		fi, err := os.Lstat(r.root + string(filepath.Separator) + filepath.FromSlash(dir))
+		ok = err == nil && fi.IsDir()
+	}
+	if r.dirs == nil {
+		r.dirs = map[string]bool{}
+	}
+	r.dirs[dir] = ok
+	return ok
 }
 
 func (r *fileReader) scan(rel string, sink scanner.Sink) {
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 && !r.realDir(rel[:i]) {
+		return // below a symlink or a deleted directory: not in the work tree
+	}
 	full := r.root + string(filepath.Separator) + filepath.FromSlash(rel)
 	data, res, err := readRegular(full, r.limit, r.buf)
 	switch res {

@@ -361,3 +361,29 @@ func TestWorktreeCancel(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+// A tracked directory replaced by a symlink is not followed: git sees the
+// files below it as deleted, and reading them would leave the work tree.
+func TestWorktreeSymlinkedDirectory(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	write(t, outside, "conf/secret.txt", "outside the work tree\n")
+	git(t, dir, "init", "-q")
+	write(t, dir, "conf/secret.txt", "tracked\n")
+	write(t, dir, "top.txt", "top\n")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-qm", "init")
+	if err := os.RemoveAll(filepath.Join(dir, "conf")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "conf"), filepath.Join(dir, "conf")); err != nil {
+		t.Fatal(err)
+	}
+	sink, _ := scan(t, &source.Worktree{Path: dir})
+	if got := sink.paths(); !reflect.DeepEqual(got, []string{"top.txt"}) {
+		t.Errorf("scanned %q, want only top.txt", got)
+	}
+	if sink.skipped["conf"] != scanner.SkipSymlink {
+		t.Errorf("skipped = %v, want conf as a symlink", sink.skipped)
+	}
+}

@@ -115,12 +115,16 @@ func isTerminal(w io.Writer) bool {
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
+// The flag package's own error line is discarded: the caller prints it
+// once, as "clayscan: error: …" with a hint, after the usage.
 func newFlagSet(e *env, name, usageLine string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: clayscan %s %s\n\nFlags:\n", name, usageLine)
+		fs.SetOutput(e.stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }

@@ -288,7 +288,7 @@ func FuzzDetect(f *testing.F) {
 		"a\r\nk=" + fakeSkLive(61) + "\r\n", "caf\xe9 " + fakeSkLive(62) + "\xff",
 		`curl -H "Authorization: Bearer ` + fakeToken(63, 40) + `" https://api.clay.com/v1`,
 		"https://api.clay.com/v3/sources/webhook/x-" + "0f8e2a4c-1b3d-4e5f-8a9b-0c1d2e3f4a5b",
-		"clay_ent_" + fakeToken(64, 32), "x-clay-webhook-auth: " + "0123abcd4567ef89ab01",
+		"clay_ent_" + fakeToken(64, 32), "x-clay-webhook-auth: " + strings.ToLower(fakeToken(65, 20)),
 		minified(3000),
 	} {
 		f.Add([]byte(s))

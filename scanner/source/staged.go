@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"errors"
@@ -199,14 +200,18 @@ type stagedDeletedTree struct {
 
 // stagedDiff compares the index with HEAD's tree.
 type stagedDiff struct {
-	objs      *stagedObjects
-	sink      scanner.Sink
-	changes   []stagedChange
-	unmerged  []string
-	deleted   map[plumbing.Hash]bool // blobs of deleted files, for renames
-	delTrees  []stagedDeletedTree    // deleted directories, expanded only if needed
-	sawAdding bool                   // a new file exists, so renames matter
-	rootTree  *object.Tree           // HEAD's, read ahead
+	objs     *stagedObjects
+	sink     scanner.Sink
+	changes  []stagedChange
+	unmerged []string
+	deleted  map[plumbing.Hash]bool // blobs of deleted files, for renames
+	delTrees []stagedDeletedTree    // deleted directories, expanded only if needed
+	// renameFrom lists deleted blobs an added file may be an edited copy
+	// of; renameData caches their content.
+	renameFrom []plumbing.Hash
+	renameData map[plumbing.Hash][]byte
+	sawAdding  bool         // a new file exists, so renames matter
+	rootTree   *object.Tree // HEAD's, read ahead
 }
 
 // diffDir compares the index entries es, all under prefix and sorted, with
@@ -406,13 +411,77 @@ func (d *stagedDiff) resolveRenames() error {
 			d.removed(dt.path+"/"+e.Name, e)
 		}
 	}
+	used := map[plumbing.Hash]bool{}
+	fresh := 0
 	for i := range d.changes {
 		c := &d.changes[i]
-		if c.old.IsZero() && d.deleted[c.hash] {
+		switch {
+		case !c.old.IsZero() || c.nothingAdded:
+		case d.deleted[c.hash]:
 			c.nothingAdded = true
+			used[c.hash] = true
+		default:
+			fresh++
 		}
 	}
+	// A file renamed and edited: diff it against the most similar deleted
+	// blob, as "git diff -M" would, when there are few enough pairs.
+	for h := range d.deleted {
+		if !used[h] {
+			d.renameFrom = append(d.renameFrom, h)
+		}
+	}
+	if fresh*len(d.renameFrom) > maxRenamePairs {
+		d.renameFrom = nil
+	}
+	sort.Slice(d.renameFrom, func(i, j int) bool { return d.renameFrom[i].String() < d.renameFrom[j].String() })
 	return nil
+}
+
+// maxRenamePairs bounds the similarity search for edited renames (git's
+// own diff.renameLimit bounds the same search).
+const maxRenamePairs = 100
+
+// renameSource finds, among the deleted blobs, the one that data is an
+// edited copy of: the fewest added lines, at most half of data's lines
+// (git's default similarity threshold is 50%). It returns the lines data
+// adds relative to it.
+func (d *stagedDiff) renameSource(data []byte, limit int64) (plumbing.Hash, scanner.LineSet, bool) {
+	total := bytes.Count(data, []byte{'\n'})
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		total++
+	}
+	var best plumbing.Hash
+	var bestLines scanner.LineSet
+	bestN := -1
+	for _, h := range d.renameFrom {
+		old, ok := d.renameData[h]
+		if !ok {
+			var err error
+			if old, err = readStagedBlob(d.objs, h, limit); err != nil || scanner.IsBinary(old) {
+				old = nil
+			}
+			if d.renameData == nil {
+				d.renameData = map[plumbing.Hash][]byte{}
+			}
+			d.renameData[h] = old
+		}
+		if old == nil {
+			continue
+		}
+		lines := AddedLines(old, data)
+		n := 0
+		for _, r := range lines {
+			n += r.End - r.Start + 1
+		}
+		if bestN < 0 || n < bestN {
+			best, bestLines, bestN = h, lines, n
+		}
+	}
+	if bestN < 0 || 2*bestN > total {
+		return plumbing.ZeroHash, nil, false
+	}
+	return best, bestLines, true
 }
 
 // compareTreeNames orders entries as git trees do: a directory sorts as if
@@ -453,6 +522,9 @@ type stagedJob struct {
 	data     []byte
 	old      []byte
 	allAdded bool // the HEAD side was too large to diff: every line counts
+	// lines, when set, are the added lines already known (an edited rename)
+	lines     scanner.LineSet
+	haveLines bool
 }
 
 // emit reads the changed blobs (sequentially: the object reader reuses
@@ -505,6 +577,11 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 			sink.Error(c.path, rerr)
 			continue
 		}
+		if c.old.IsZero() && !c.nothingAdded && len(d.renameFrom) > 0 && !scanner.IsBinary(j.data) {
+			if _, lines, ok := d.renameSource(j.data, limit); ok {
+				j.lines, j.haveLines = lines, true
+			}
+		}
 		if !c.old.IsZero() && !c.nothingAdded && !scanner.IsBinary(j.data) {
 			j.old, rerr = readStagedBlob(d.objs, c.old, limit)
 			switch {
@@ -527,6 +604,8 @@ func scanStaged(j stagedJob, sink scanner.Sink) {
 	switch {
 	case j.c.nothingAdded:
 		t.Lines = scanner.LineSet{}
+	case j.haveLines:
+		t.Lines = j.lines
 	case j.c.old.IsZero() || j.allAdded || scanner.IsBinary(j.data):
 		// a new file: every line is added (Lines nil)
 	default:

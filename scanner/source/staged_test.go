@@ -223,11 +223,16 @@ func TestStagedRenameDeleteModeAddNothing(t *testing.T) {
 		}
 	}
 
-	// A rename that also adds a key reports the file as new (no similarity
-	// detection): the new key is found.
+	// A rename that also adds a key is diffed against the deleted blob it
+	// resembles (as git diff -M does): only the new line counts.
 	r.write("new/name.sh", "export K=\""+stagedKey1+"\"\nexport N=\""+stagedKey2+"\"\n")
 	r.git("add", ".")
-	wantFindings(t, mustStaged(t, r), "new/name.sh:1", "new/name.sh:2")
+	wantFindings(t, mustStaged(t, r), "new/name.sh:2")
+
+	// A new file that resembles no deleted one is all added.
+	r.write("other.sh", "# unrelated\nexport O=\""+stagedKey1+"\"\nx=1\ny=2\n")
+	r.git("add", ".")
+	wantFindings(t, mustStaged(t, r), "new/name.sh:2", "other.sh:2")
 }
 
 func TestStagedFromSubdirectory(t *testing.T) {

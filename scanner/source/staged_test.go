@@ -3,6 +3,7 @@ package source_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -753,4 +754,13 @@ func TestStagedDamagedIndexIsAnError(t *testing.T) {
 			t.Errorf("err = %v, want an IndexError with a hint", out.err)
 		}
 	}
+}
+
+// AddedLines tells which lines of the staged blob are new: here the
+// inserted line 2 and the edited line 4.
+func ExampleAddedLines() {
+	head := []byte("a\nb\nc\n")
+	staged := []byte("a\nnew\nb\nC\n")
+	fmt.Println(source.AddedLines(head, staged))
+	// Output: [{2 2} {4 4}]
 }

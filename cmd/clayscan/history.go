@@ -3,10 +3,134 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/source"
 )
 
-// runHistory is a placeholder until its issue lands.
 func runHistory(ctx context.Context, e *env, args []string) int {
-	e.errorf(errors.New("history: not implemented yet"), "")
-	return exitError
+	fs := newFlagSet(e, "history", "[flags] [PATH]")
+	var sf scanFlags
+	sf.register(fs)
+	rng := fs.String("range", "", "scan only the commits in `BASE..HEAD` (reachable from HEAD, not from BASE; merges included)")
+	since := fs.String("since-commit", "", "scan only the commits after `SHA` up to HEAD (same as --range SHA..HEAD)")
+	branch := fs.String("branch", "", "scan only the history of `REF` instead of every ref")
+	allObjects := fs.Bool("all-objects", false, "also scan unreachable blobs in the object database (dropped stashes, rewritten history)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, err)
+	}
+	path, err := onePath(pos)
+	if err != nil {
+		return usageError(e, err)
+	}
+	maxSize, err := sf.maxFileSize()
+	if err != nil {
+		return usageError(e, err)
+	}
+	if *rng != "" && *since != "" {
+		return usageError(e, errors.New("use either --range or --since-commit, not both"))
+	}
+	if *allObjects && (*rng != "" || *since != "" || *branch != "") {
+		return usageError(e, errors.New("--all-objects scans the whole object database; it cannot be combined with --range, --since-commit or --branch"))
+	}
+	if *branch != "" && (*rng != "" || *since != "") {
+		return usageError(e, errors.New("--branch cannot be combined with --range or --since-commit"))
+	}
+	counters := &source.HistoryCounters{}
+	src := &hintedHistory{finished: &atomic.Bool{}, h: &source.History{
+		Path:        path,
+		Range:       *rng,
+		SinceCommit: *since,
+		Branch:      *branch,
+		AllObjects:  *allObjects,
+		MaxFileSize: maxSize,
+		Counters:    counters,
+	}}
+	var opts scanner.Options
+	if isTerminal(e.stderr) {
+		bar := &progressBar{w: e.stderr, c: counters, finished: src.finished}
+		opts.Progress = bar.update
+		opts.ProgressEvery = 250 * time.Millisecond
+	}
+	return execScan(ctx, e, &sf, path, src, opts)
+}
+
+// hintedHistory adds the CLI's hints to the history source's errors.
+type hintedHistory struct {
+	h        *source.History
+	finished *atomic.Bool // the progress bar clears its line from then on
+}
+
+func (s *hintedHistory) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
+	info, err := s.h.Scan(ctx, sink)
+	s.finished.Store(true)
+	switch {
+	case err == nil:
+	case errors.Is(err, source.ErrShallowBase):
+		err = withHint(err, "this is a shallow clone: fetch the full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow) and scan again")
+	case errors.Is(err, source.ErrNoCommits):
+		err = withHint(err, "commit first, or run 'clayscan scan' to scan the working tree")
+	case errors.Is(err, source.ErrUnknownRevision):
+		if info.Shallow {
+			err = withHint(err, "this is a shallow clone: fetch the full history (actions/checkout with fetch-depth: 0, or git fetch --unshallow) and scan again")
+		} else {
+			err = withHint(err, "check the name with 'git rev-parse', and fetch the ref if it lives on a remote")
+		}
+	case errors.Is(err, source.ErrCorrupt):
+		err = withHint(err, "run 'git fsck' to see what is damaged; the findings above are still valid")
+	case errors.Is(err, source.ErrNotRepository):
+		err = withHint(err, "run clayscan history inside a git repository, or pass its path")
+	}
+	return info, err
+}
+
+// progressBar draws one self-overwriting status line on a terminal.
+type progressBar struct {
+	w        io.Writer
+	c        *source.HistoryCounters
+	finished *atomic.Bool
+	drawn    bool
+}
+
+func (b *progressBar) update(p scanner.Progress) {
+	if b.finished.Load() {
+		if b.drawn {
+			fmt.Fprint(b.w, "\r\x1b[K")
+			b.drawn = false
+		}
+		return
+	}
+	total := b.c.Blobs.Load()
+	var line string
+	if total == 0 {
+		line = fmt.Sprintf("walking history: %d commits", b.c.Commits.Load())
+	} else {
+		rate := 0.0
+		if s := p.Elapsed.Seconds(); s > 0 {
+			rate = float64(b.c.Bytes.Load()) / s
+		}
+		line = fmt.Sprintf("%d commits, blobs %d/%d (%d%%), %s at %s/s",
+			b.c.Commits.Load(), b.c.BlobsDone.Load(), total, 100*b.c.BlobsDone.Load()/total,
+			humanSize(b.c.Bytes.Load()), humanSize(int64(rate)))
+	}
+	fmt.Fprintf(b.w, "\r\x1b[K%s", line)
+	b.drawn = true
+}
+
+func humanSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

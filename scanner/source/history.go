@@ -130,16 +130,13 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			return info, err
 		}
 		if headHash, _, err = w.peel(headHash); err != nil {
-			return info, err
+			return info, fmt.Errorf("%q: %w", head, ErrUnknownRevision)
 		}
 		if baseHash, _, err = w.peel(baseHash); err != nil {
-			return info, err
-		}
-		if _, _, err := db.get(baseHash); err != nil {
 			if info.Shallow {
 				return info, fmt.Errorf("%q: %w", base, ErrShallowBase)
 			}
-			return info, err
+			return info, fmt.Errorf("%q: %w", base, ErrUnknownRevision)
 		}
 		info.Refs = 1
 		excluded := map[hash]*commitNode{}
@@ -365,11 +362,12 @@ func (h *History) tips(repo *Repo, gitDir string) ([]tip, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing refs: %w", err)
 	}
-	for i, s := range stashReflog(gitDir) {
-		if i == 0 {
-			continue // refs/stash itself
+	// The reflog lists the oldest entry first; the last is refs/stash.
+	stashes := stashReflog(gitDir)
+	for i, s := range stashes {
+		if n := len(stashes) - 1 - i; n > 0 {
+			tips = append(tips, tip{ref: fmt.Sprintf("stash@{%d}", n), hash: s})
 		}
-		tips = append(tips, tip{ref: fmt.Sprintf("stash@{%d}", i), hash: s})
 	}
 	sortTips(tips)
 	return tips, nil

@@ -90,10 +90,13 @@ type walker struct {
 // may be nil). It returns the commits it loaded, in no particular order.
 func (w *walker) load(starts []hash, stop map[hash]*commitNode) []*commitNode {
 	var out []*commitNode
-	queue := append([]hash(nil), starts...)
+	var queue []hash
 	queued := map[hash]bool{}
-	for _, h := range queue {
-		queued[h] = true
+	for _, h := range starts {
+		if !queued[h] {
+			queued[h] = true
+			queue = append(queue, h)
+		}
 	}
 	for len(queue) > 0 {
 		h := queue[len(queue)-1]

@@ -57,8 +57,9 @@ type WorktreeFile struct {
 
 // Files lists the files the source scans, and the root they are relative
 // to, without reading them. The .env policy uses it to see untracked files
-// exactly as the scan does. Directories that cannot be read are left out
-// here; Scan reports them as errors.
+// exactly as the scan does. After a Scan, Files returns what that scan
+// covered without walking again. Directories that cannot be read are left
+// out here; Scan reports them as errors.
 func (w *Worktree) Files() (root string, files []WorktreeFile, skipped map[string]scanner.SkipReason, isRepo bool, err error) {
 	w.mu.Lock()
 	l := w.listing

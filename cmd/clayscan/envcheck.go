@@ -41,7 +41,23 @@ type seenEnv struct {
 }
 
 func envPolicyFor(src scanner.Source) *envPolicy {
-	return &envPolicy{src: src, pol: envpolicy.Default(), seen: map[string]seenEnv{}}
+	return &envPolicy{src: underlyingSource(src), pol: envpolicy.Default(), seen: map[string]seenEnv{}}
+}
+
+// underlyingSource sees through the CLI's wrappers (the history command
+// adds hints to its source's errors) to the source that decides which
+// checks apply.
+func underlyingSource(src scanner.Source) scanner.Source {
+	for {
+		switch s := src.(type) {
+		case *hintedHistory:
+			src = s.h
+		case interface{ Unwrap() scanner.Source }:
+			src = s.Unwrap()
+		default:
+			return src
+		}
+	}
 }
 
 // observe is called for every target, from many goroutines. The staged

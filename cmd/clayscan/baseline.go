@@ -3,10 +3,66 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+
+	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/source"
 )
 
-// runBaseline is a placeholder until its issue lands.
+// defaultBaseline is where "clayscan baseline create" writes by default.
+const defaultBaseline = ".clayscan-baseline.json"
+
+// runBaseline writes a baseline: the JSON report of a scan, whose
+// fingerprints --baseline later suppresses. It is exactly
+// "clayscan scan --format json -o FILE" (or history), except that it exits 0
+// when there are findings: recording them is the point.
 func runBaseline(ctx context.Context, e *env, args []string) int {
-	e.errorf(errors.New("baseline: not implemented yet"), "")
-	return exitError
+	if len(args) == 0 || args[0] != "create" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprintf(e.stdout, "Usage: clayscan baseline create [--history] [-o FILE] [flags] [PATH]\n\nWrites the current findings as a JSON report (default %s) for --baseline.\n", defaultBaseline)
+			return exitClean
+		}
+		return usageError(e, errors.New("usage: clayscan baseline create [--history] [-o FILE] [flags] [PATH]"))
+	}
+	fs := newFlagSet(e, "baseline create", "[--history] [-o FILE] [flags] [PATH]")
+	var sf scanFlags
+	sf.register(fs)
+	history := fs.Bool("history", false, "record the findings of the whole history (clayscan history) instead of the working tree")
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
+		return usageError(e, err)
+	}
+	path, err := onePath(pos)
+	if err != nil {
+		return usageError(e, err)
+	}
+	switch {
+	case sf.format != "json" && sf.format != "text": // text is the flag's default
+		return usageError(e, fmt.Errorf("a baseline is a JSON report; --format %s is not supported here", sf.format))
+	case sf.showSecrets:
+		return usageError(e, errors.New("a baseline is meant to be committed: it never holds full secrets (drop --show-secrets)"))
+	case sf.baseline != "":
+		// Findings in the old baseline would be left out of the new one.
+		return usageError(e, errors.New("--baseline cannot be used when creating a baseline"))
+	}
+	sf.format = "json"
+	if sf.output == "" {
+		sf.output = defaultBaseline
+	}
+	maxSize, err := sf.maxFileSize()
+	if err != nil {
+		return usageError(e, err)
+	}
+	var src scanner.Source = &source.Worktree{Path: path, MaxFileSize: maxSize}
+	if *history {
+		src = &source.History{Path: path, MaxFileSize: maxSize}
+	}
+	code := execScan(ctx, e, &sf, path, src, scanner.Options{})
+	if code == exitFindings {
+		code = exitClean
+	}
+	if code == exitClean {
+		fmt.Fprintf(e.stdout, "Scan with --baseline %s to report only findings that are not in it.\n", sf.output)
+	}
+	return code
 }

@@ -27,6 +27,11 @@ type scanFlags struct {
 	// commit whose config and ignore files apply, so a PR cannot hide its
 	// own key by editing them (suppress.go).
 	suppressionBase string
+	// Suppression flags (suppress.go).
+	config       string
+	baseline     string
+	reportUnused bool
+	maxSizeSet   bool // --max-file-size was given, so the config's max_file_size does not apply
 	// alsoWrite, set by "clayscan ci", writes extra outputs from a
 	// successful scan (SARIF file, job summary, step outputs) (ci.go).
 	alsoWrite func(res *scanner.Result) error
@@ -41,6 +46,7 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
 	fs.BoolVar(&s.verbose, "verbose", false, "list suppressed findings too")
 	fs.StringVar(&s.maxSize, "max-file-size", "10MiB", "skip (and count) files larger than `SIZE`")
+	s.registerSuppression(fs) // suppress.go: --config, --baseline, --report-unused-ignores
 }
 
 func (s *scanFlags) maxFileSize() (int64, error) { return parseSize(s.maxSize) }
@@ -129,6 +135,7 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scann
 	}
 	opts.ShowSecrets = sf.showSecrets
 	opts.Filters = append(opts.Filters, sup.filters...)
+	sup.apply(sf, src, &opts)   // suppress.go: line allowlist, the config's max_file_size
 	policy := envPolicyFor(src) // envcheck.go
 	opts.Observe = policy.observe
 	opts.Extra = func(info scanner.SourceInfo) ([]scanner.Finding, error) {

@@ -52,6 +52,11 @@ type anchored struct {
 	// for the regex to match (key, secret, token… after "clay"): a few
 	// IndexByte calls rule out most hits before the regex runs.
 	atoms []string
+	// run, when set, narrows where an atom may start: the keyword literal
+	// (litLen bytes) is followed by a run of these bytes (a name such as
+	// clay_api_), and the atom starts within that run.
+	run    *[256]bool
+	litLen int
 }
 
 // anchor is a keyword the prefilter searches for directly. Keywords that
@@ -125,7 +130,18 @@ func anchorRule(r *rules.Rule) *anchored {
 			if err != nil {
 				return nil
 			}
-			return &anchored{re: fast, lead: n, atoms: atomsAfter(subs[i:], k)}
+			a := &anchored{re: fast, lead: n, atoms: atomsAfter(subs[i:], k)}
+			a.run, a.litLen = runAfter(subs[i:])
+			if a.run != nil && len(subs) > i+2 {
+				if set := atoms(subs[i+2]); len(set) > 0 {
+					a.atoms = set
+				} else {
+					a.run = nil
+				}
+			} else {
+				a.run = nil
+			}
+			return a
 		}
 		w := maxWidth(sub)
 		if w < 0 || lead+w > 64 {
@@ -134,6 +150,68 @@ func anchorRule(r *rules.Rule) *anchored {
 		lead += w
 	}
 	return nil
+}
+
+// runAfter recognises a keyword literal followed by a repeated character
+// class (clay[a-z0-9_.-]*?) and returns the class as a byte table, with the
+// literal's length. Bytes of multi-byte characters count as in the class
+// when it holds any non-ASCII character, so the table never rules out a
+// match.
+func runAfter(subs []*syntax.Regexp) (*[256]bool, int) {
+	if len(subs) < 2 || subs[0].Op != syntax.OpLiteral {
+		return nil, 0
+	}
+	lit := string(subs[0].Rune)
+	for i := 0; i < len(lit); i++ {
+		if lit[i] >= utf8.RuneSelf {
+			return nil, 0
+		}
+	}
+	rep := subs[1]
+	switch rep.Op {
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+	default:
+		return nil, 0
+	}
+	class := rep.Sub[0]
+	if class.Op != syntax.OpCharClass {
+		return nil, 0
+	}
+	var t [256]bool
+	for j := 0; j+1 < len(class.Rune); j += 2 {
+		lo, hi := class.Rune[j], class.Rune[j+1]
+		for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
+			t[r] = true
+		}
+		if hi >= utf8.RuneSelf {
+			for b := utf8.RuneSelf; b < 256; b++ {
+				t[b] = true
+			}
+		}
+	}
+	return &t, len(lit)
+}
+
+// gate reports whether the regex could match at the keyword hit at, whose
+// window ends at end.
+func (a *anchored) gate(data []byte, at, end int) bool {
+	if a.atoms == nil {
+		return true
+	}
+	if a.run == nil {
+		return containsAnyFold(data[at:end], a.atoms)
+	}
+	from := min(at+a.litLen, end)
+	runEnd := from
+	for runEnd < end && a.run[data[runEnd]] {
+		runEnd++
+	}
+	for _, k := range a.atoms {
+		if indexFold(data[from:min(end, runEnd+len(k))], k) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // maxWidth returns the most bytes re can match, or -1 when unbounded.
@@ -532,7 +610,7 @@ func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, 
 	if i := bytes.IndexByte(data[at:end], '\n'); i >= 0 {
 		end = at + i
 	}
-	if a.atoms != nil && !containsAnyFold(data[at:end], a.atoms) {
+	if !a.gate(data, at, end) {
 		return cands
 	}
 	m := re.FindSubmatchIndex(data[lo:min(end, at+firstTry)])

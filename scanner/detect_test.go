@@ -294,7 +294,26 @@ func FuzzDetect(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	d := newTestDetector(f)
+	// slow runs every rule's regex over whole windows, without the
+	// keyword-anchored matching and its gates. Whatever it finds, the fast
+	// path must find too. (The fast path may find more: it tries every
+	// keyword hit, also one inside a longer match the window matcher
+	// rejected, as in CLAY_KEY=AAAAAAAA CLAY_KEY=<key> without the space.)
+	slow := *d
+	slow.starts = make([]*anchored, len(d.starts))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		type key struct {
+			rule, secret string
+			line, col    int
+		}
+		var fast, full []key
+		d.Detect(&Target{Data: data}, func(f Finding) { fast = append(fast, key{f.RuleID, f.Raw(), f.Line, f.Column}) })
+		slow.Detect(&Target{Data: data}, func(f Finding) { full = append(full, key{f.RuleID, f.Raw(), f.Line, f.Column}) })
+		for _, k := range full {
+			if !slices.Contains(fast, k) {
+				t.Fatalf("anchored matching missed %v that window matching found (fast: %v)", k, fast)
+			}
+		}
 		lines := bytes.Split(data, []byte("\n"))
 		d.Detect(&Target{Data: data}, func(fd Finding) {
 			if fd.Line < 1 || fd.Line > len(lines) {
@@ -312,4 +331,37 @@ func FuzzDetect(f *testing.F) {
 			}
 		})
 	})
+}
+
+// The keyword-anchored fast path finds what running each rule's regex over
+// whole windows finds, on text full of keys and near-misses.
+func TestAnchoredMatchesWindowed(t *testing.T) {
+	d := newTestDetector(t)
+	slow := *d
+	slow.starts = make([]*anchored, len(d.starts))
+	var b strings.Builder
+	for i := range 200 {
+		tok, key := fakeToken(uint64(300+i), 32), fakeSkLive(uint64(600+i))
+		hex := strings.ToLower(fakeToken(uint64(900+i), 20))
+		fmt.Fprintf(&b, "CLAY_API_KEY=%s\nexport clay_secret='%s'\n{\"clayApiKey\": \"%s\"}\n", tok, tok, key)
+		fmt.Fprintf(&b, "curl -H \"x-clay-webhook-auth: %s\" -H \"Authorization: Bearer %s\" https://api.clay.com/v1\n", hex, tok)
+		fmt.Fprintf(&b, "os.Setenv(\"CLAY_TOKEN\", \"%s\") // clay_api_key, clay-api-key: %s\n", tok, tok)
+		fmt.Fprintf(&b, "GET https://api.clay.com/v1/t?api_key=%s clay_ent_%s\n", tok, tok)
+	}
+	data := []byte(b.String() + string(nearMissText(64<<10)) + minified(64<<10))
+	var fast, full []string
+	d.Detect(&Target{Data: data}, func(f Finding) { fast = append(fast, fmt.Sprint(f.RuleID, f.Line, f.Column, f.Raw())) })
+	slow.Detect(&Target{Data: data}, func(f Finding) { full = append(full, fmt.Sprint(f.RuleID, f.Line, f.Column, f.Raw())) })
+	if len(full) < 1000 {
+		t.Fatalf("window matching found only %d findings", len(full))
+	}
+	if !slices.Equal(fast, full) {
+		t.Errorf("anchored matching: %d findings, window matching: %d", len(fast), len(full))
+		for _, k := range full {
+			if !slices.Contains(fast, k) {
+				t.Errorf("missed: %s", k)
+				break
+			}
+		}
+	}
 }

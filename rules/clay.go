@@ -26,9 +26,10 @@ const (
 	// closeName ends a quoted or indexed name: "NAME", 'NAME', ["NAME"].
 	closeName = "[\"'`]?\\]?[ \\t]*"
 
-	// assign joins a name to its value: = := => : and a typed assignment
-	// (name: string = …, name: str = …, var name string = …).
-	assign = `(?::[ \t]*[A-Za-z_][\w.]*(?:\[\])?[ \t]+=|[ \t]+string[ \t]*=|:=|=>|=|:)[ \t]*`
+	// assign joins a name to its value: = := => and a typed assignment
+	// (name: string = …, name: str = …, var name string = …). A bare ":" is
+	// handled apart: see the assignment rule.
+	assign = `(?::[ \t]*[A-Za-z_][\w.]*(?:\[\])?[ \t]+=|[ \t]+string[ \t]*=|:=|=>|=)[ \t]*`
 
 	// comma joins a quoted name to a quoted value in a call:
 	// os.Setenv("CLAY_API_KEY", "…"), headers.set('clay-api-key', '…').
@@ -151,7 +152,15 @@ func Default() []Rule {
 			Keywords: []string{"clay"},
 			// .env, shell export, YAML, JSON, TOML/INI, docker-compose,
 			// Go/Python/JS/TS assignments and calls, URL query parameters.
-			Regex: regexp.MustCompile(settingName + `(?:` + closeName + assign + `(?:` + quotedValue + `|` + bareValue + `)` +
+			//
+			// After an unquoted name, ":" needs a space before a bare value
+			// (YAML) or a quoted value (minified JS {clayKey:"…"}): a
+			// finding fingerprint such as clay-sk-live-key:455969cd89741f1d
+			// in an ignore file is not an assignment.
+			Regex: regexp.MustCompile(settingName + `(?:` +
+				"[\"'`]\\]?[ \t]*(?:" + assign + `|:[ \t]*)(?:` + quotedValue + `|` + bareValue + `)` +
+				`|\]?[ \t]*(?:` + assign + `|:[ \t]+)(?:` + quotedValue + `|` + bareValue + `)` +
+				`|\]?[ \t]*:` + quotedValue +
 				`|` + comma + quotedValue + `)`),
 			// The secret is whichever value group matched.
 			SecretGroup: FirstGroup,

@@ -92,8 +92,28 @@ func runScan(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e, err)
 	}
+	if err := checkDir(path); err != nil {
+		e.errorf(err, "name the repository, or a directory in it, to scan: clayscan scan [PATH]")
+		return exitError
+	}
 	src := &source.Worktree{Path: path, MaxFileSize: maxSize, IncludeIgnored: *includeIgnored}
 	return execScan(ctx, e, &sf, path, src, scanner.Options{})
+}
+
+// checkDir reports a PATH that is missing or not a directory before any
+// scanning starts.
+func checkDir(path string) error {
+	fi, err := os.Stat(path)
+	var pe *os.PathError
+	switch {
+	case errors.As(err, &pe):
+		return fmt.Errorf("cannot scan %q: %w", path, pe.Err)
+	case err != nil:
+		return fmt.Errorf("cannot scan %q: %w", path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("cannot scan %q: not a directory", path)
+	}
+	return nil
 }
 
 func onePath(pos []string) (string, error) {

@@ -93,12 +93,6 @@ func (r *histRepo) repack() {
 	r.git("prune-packed")
 }
 
-type histRun struct {
-	res  *scanner.Result
-	err  error
-	info []string
-}
-
 func scanHistory(t *testing.T, h *source.History) *scanner.Result {
 	t.Helper()
 	res, err := runHistory(t, h)
@@ -457,4 +451,52 @@ func TestHistoryDetachedHead(t *testing.T) {
 	added := r.commit("detached")
 	r.git("branch", "-f", "main", "HEAD~1")
 	wantWhere(t, scanHistory(t, &source.History{Path: r.dir}), at("detached.env", 1, added, true))
+}
+
+// TestSourcesAgree runs one fixture through the working-tree, staged and
+// history sources: each must find the same secrets at the same places.
+func TestSourcesAgree(t *testing.T) {
+	r := newHistRepo(t)
+	ent := "clay_" + "ent_" + "Ab3De6Gh9Jk2Mn5Pq8St1Vw4"
+	hook := "https://api.clay.com/v3/sources/webhook/" + "pull-in-data-from-a-webhook-" + "3f9c2a7e-5b1d-4c8e-9a6f-2d7b0e4c1a95"
+	r.write(".env.example", "CLAY_API_KEY=${CLAY_API_KEY}\n")
+	r.write("deploy/app.env.sh", "export A=1\n"+keyLine(histKey1))
+	r.write("src/client.py", "import os\n\nKEY = \""+ent+"\"\nURL = '"+hook+"'\n")
+	r.write("config/settings.yaml", "clay:\n  token: "+histKey2+"\n  other: "+histKey1+"\n")
+	r.write("assets/logo.bin", "\x00\x01\x02 "+histKey1+"\n")
+	r.write("docs/readme.md", "Set CLAY_API_KEY to sk_live_... from the dashboard.\n")
+	r.git("add", "-A")
+
+	det, err := scanner.NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(res *scanner.Result) []string {
+		var out []string
+		for _, f := range res.Findings {
+			out = append(out, fmt.Sprintf("%s:%d:%d %s %s", f.Path, f.Line, f.Column, f.RuleID, f.Fingerprint))
+		}
+		sort.Strings(out)
+		return out
+	}
+	run := func(name string, src scanner.Source) []string {
+		res, err := scanner.Run(context.Background(), src, det, scanner.Options{})
+		if err != nil || len(res.Errors) > 0 {
+			t.Fatalf("%s: err=%v errors=%v", name, err, res.Errors)
+		}
+		return key(res)
+	}
+	staged := run("staged", &source.Staged{Path: r.dir})
+	worktree := run("scan", &source.Worktree{Path: r.dir})
+	r.commit("everything")
+	history := run("history", &source.History{Path: r.dir})
+
+	if len(history) < 4 {
+		t.Fatalf("history found %d secrets, want at least 4: %v", len(history), history)
+	}
+	for name, got := range map[string][]string{"staged": staged, "scan": worktree} {
+		if strings.Join(got, "\n") != strings.Join(history, "\n") {
+			t.Errorf("%s and history disagree:\n%s:\n  %s\nhistory:\n  %s", name, name, strings.Join(got, "\n  "), strings.Join(history, "\n  "))
+		}
+	}
 }

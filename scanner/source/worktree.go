@@ -144,10 +144,19 @@ func (w *Worktree) open() (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the index of %q: %w", repo.Root, err)
 	}
-	// Limit to the requested subdirectory, if any.
+	// Limit to the requested subdirectory, if any. Compare real paths: the
+	// root go-git reports and the path given may differ by symlinks
+	// (macOS's /var is /private/var).
 	prefix := ""
-	if rel, err := filepath.Rel(repo.Root, abs); err == nil && rel != "." {
+	rel, err := filepath.Rel(realPath(repo.Root), realPath(abs))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("%q is not inside the working tree at %q", path, repo.Root)
+	}
+	if rel != "." {
 		prefix = filepath.ToSlash(rel) + "/"
+		t.start = filepath.Join(t.root, rel)
+	} else {
+		t.start = t.root
 	}
 	if strings.HasPrefix(prefix, ".git/") {
 		return nil, fmt.Errorf("%q is inside the git directory, not the working tree", path)
@@ -185,6 +194,13 @@ func (w *Worktree) open() (*tree, error) {
 	}
 	t.matcher = ignore.ForRepo(repo.Root, repo.GitDir) // core.excludesFile and core.ignorecase, as git reads them
 	return t, nil
+}
+
+func realPath(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
 }
 
 // ErrBareRepository is returned when the working tree of a bare repository

@@ -387,3 +387,17 @@ func TestWorktreeSymlinkedDirectory(t *testing.T) {
 		t.Errorf("skipped = %v, want conf as a symlink", sink.skipped)
 	}
 }
+
+// A PATH reached through a symlink still maps onto the repository's paths.
+func TestWorktreeSymlinkedPath(t *testing.T) {
+	dir := fixtureRepo(t)
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	sink, _ := scan(t, &source.Worktree{Path: filepath.Join(link, "src")})
+	want := []string{"src/app.go", "src/new.go"}
+	if got := sink.paths(); !reflect.DeepEqual(got, want) {
+		t.Errorf("scanned %q, want %q", got, want)
+	}
+}

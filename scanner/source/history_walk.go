@@ -218,6 +218,10 @@ type treeWalk struct {
 	// paths, when set, collects path → blob of the trees walked (the range
 	// base's files).
 	paths map[string]hash
+	// named selects paths by base name for History.NamedFile; firstAt
+	// holds the first commit each was seen in (nil for the range base).
+	named   func(name string) bool
+	firstAt map[string]*commitNode
 	// prev is the last tree walked at each directory path.
 	prev map[string][]byte
 }
@@ -283,6 +287,17 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 		case len(e.mode) == 6 && e.mode[0] == '1' && e.mode[1] == '0': // 100644, 100755: a file
 			var h hash
 			copy(h[:], e.hash)
+			if t.named != nil && t.named(string(e.name)) {
+				if p := prefix + string(e.name); t.firstAt != nil {
+					if _, ok := t.firstAt[p]; !ok {
+						if base {
+							t.firstAt[p] = nil
+						} else {
+							t.firstAt[p] = c
+						}
+					}
+				}
+			}
 			if t.paths != nil {
 				p := prefix + string(e.name)
 				if _, ok := t.paths[p]; !ok {

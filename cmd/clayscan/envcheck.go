@@ -41,7 +41,17 @@ type seenEnv struct {
 }
 
 func envPolicyFor(src scanner.Source) *envPolicy {
-	return &envPolicy{src: underlyingSource(src), pol: envpolicy.Default(), seen: map[string]seenEnv{}}
+	p := &envPolicy{src: underlyingSource(src), pol: envpolicy.Default(), seen: map[string]seenEnv{}}
+	if h, ok := p.src.(*source.History); ok {
+		// Targets alone miss an env file whose content another path had
+		// first (an empty .env, a copied template): the history source
+		// emits each blob once. Ask it for every env-file path too.
+		h.NamedFiles = func(name string) bool { return p.pol.Applies(name) }
+		h.NamedFile = func(path string, c *scanner.Commit, order int64) {
+			p.note(path, c, order)
+		}
+	}
+	return p
 }
 
 // underlyingSource sees through the CLI's wrappers (the history command
@@ -76,12 +86,17 @@ func (p *envPolicy) observe(t *scanner.Target) {
 	if _, isHistory := p.src.(*source.History); isHistory && t.Commit == nil {
 		return // an unreachable blob: never committed
 	}
+	p.note(t.Path, t.Commit, t.Order)
+}
+
+// note records that path was seen at commit c, keeping the oldest.
+func (p *envPolicy) note(path string, c *scanner.Commit, order int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if old, ok := p.seen[t.Path]; ok && old.order <= t.Order {
+	if old, ok := p.seen[path]; ok && old.order <= order {
 		return
 	}
-	p.seen[t.Path] = seenEnv{order: t.Order, commit: t.Commit}
+	p.seen[path] = seenEnv{order: order, commit: c}
 }
 
 // findings is called once the source is done.

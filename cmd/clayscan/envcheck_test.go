@@ -160,11 +160,6 @@ func TestEnvPolicyWorktreeAndStaged(t *testing.T) {
 // An env file whose content some earlier file already had (an empty .env,
 // or `cp .env.example .env`) is still an env file in history.
 func TestEnvFileInHistorySharedBlob(t *testing.T) {
-	// The history source emits each blob once, at its first (commit, path),
-	// so a later path with the same content never reaches observe. Fixing
-	// it needs the source to report env-file paths of blobs it has already
-	// seen; until then this known gap is skipped, not hidden.
-	t.Skip("known gap: the history source does not report a second path for a blob it has seen")
 	dir, git := gitRepo(t)
 	writeFile(t, dir, ".env.example", "CLAY_API_KEY=\n")
 	writeFile(t, dir, "empty.txt", "")
@@ -181,5 +176,28 @@ func TestEnvFileInHistorySharedBlob(t *testing.T) {
 	}
 	if !got[".env"] || !got["svc/.env.local"] || len(got) != 2 {
 		t.Errorf("got findings for %v, want .env and svc/.env.local", got)
+	}
+}
+
+// In a range scan (clayscan ci on a pull request) only the env files the
+// range adds or changes are reported, not those its base already had.
+func TestEnvFileInHistoryRange(t *testing.T) {
+	dir, git := gitRepo(t)
+	writeFile(t, dir, ".env", "")
+	writeFile(t, dir, "config.env", "PORT=1\n")
+	git("add", ".")
+	git("commit", "-qm", "base")
+	git("tag", "base")
+	writeFile(t, dir, "svc/.env", "") // same (empty) blob as the base's .env
+	writeFile(t, dir, ".env", "DEBUG=1\n")
+	git("add", ".")
+	git("commit", "-qm", "pr")
+	head := revParse(t, dir, "HEAD")
+	got := map[string]string{}
+	for _, f := range runPolicy(t, &source.History{Path: dir, Range: "base..HEAD"}) {
+		got[f.Path] = f.Commit
+	}
+	if len(got) != 2 || got["svc/.env"] != head || got[".env"] != head {
+		t.Errorf("got %v, want .env and svc/.env at %s, not config.env", got, head)
 	}
 }

@@ -158,10 +158,9 @@ func Default() []Rule {
 			// finding fingerprint such as clay-sk-live-key:455969cd89741f1d
 			// in an ignore file is not an assignment.
 			Regex: regexp.MustCompile(settingName + `(?:` +
-				"[\"'`]\\]?[ \t]*(?:" + assign + `|:[ \t]*)(?:` + quotedValue + `|` + bareValue + `)` +
-				`|\]?[ \t]*(?:` + assign + `|:[ \t]+)(?:` + quotedValue + `|` + bareValue + `)` +
-				`|\]?[ \t]*:` + quotedValue +
-				`|` + comma + quotedValue + `)`),
+				"(?:[\"'`]\\]?[ \t]*(?:" + assign + `|:[ \t]*)|\]?[ \t]*(?:` + assign + `|:[ \t]+))` +
+				`(?:` + quotedValue + `|` + bareValue + `)` +
+				`|(?:\]?[ \t]*:|` + comma + `)` + quotedValue + `)`),
 			// The secret is whichever value group matched.
 			SecretGroup: FirstGroup,
 			MinEntropy:  2.8,

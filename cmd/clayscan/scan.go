@@ -157,6 +157,7 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scann
 	opts.Filters = append(opts.Filters, sup.filters...)
 	sup.apply(sf, src, &opts)   // suppress.go: line allowlist, the config's max_file_size
 	policy := envPolicyFor(src) // envcheck.go
+	sup.applyEnv(policy)        // suppress.go: the config's [env] settings
 	opts.Observe = policy.observe
 	opts.Extra = func(info scanner.SourceInfo) ([]scanner.Finding, error) {
 		fs, err := policy.findings(info)

@@ -340,6 +340,16 @@ func (s *suppression) apply(sf *scanFlags, src scanner.Source, opts *scanner.Opt
 	}
 }
 
+// applyEnv extends the .env policy with the config's [env] settings: more
+// env-file name globs and more template names.
+func (s *suppression) applyEnv(p *envPolicy) {
+	if s.config == nil {
+		return
+	}
+	p.pol.Extra = append(p.pol.Extra, s.config.Env.Files...)
+	p.pol.Templates = append(p.pol.Templates, s.config.Env.Templates...)
+}
+
 // finish runs after the scan (e.g. to report unused ignores).
 func (s *suppression) finish(e *env, res *scanner.Result) error {
 	if !s.reportUnused || s.ignores == nil {

@@ -185,3 +185,34 @@ func TestScanUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// Issue 2: content that cannot be read makes the scan exit 2, and the
+// findings it did make are still reported.
+func TestScanUnreadableKeepsFindings(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads everything")
+	}
+	dir := scanFixture(t)
+	for _, p := range []string{"locked-dir", "locked.txt"} {
+		full := filepath.Join(dir, p)
+		if p == "locked-dir" {
+			writeFile(t, dir, "locked-dir/inner.txt", "x\n")
+		} else {
+			writeFile(t, dir, p, "x\n")
+		}
+		if err := os.Chmod(full, 0); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(full, 0o755) })
+	}
+	code, stdout, stderr := runCLI(t, "scan", dir)
+	if code != exitError {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stdout, "tracked.sh:1:") || !strings.Contains(stdout, "2 unreadable") {
+		t.Errorf("findings or the unreadable count missing from the report:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "clayscan: error: 2 file(s) could not be read") {
+		t.Errorf("stderr %q", stderr)
+	}
+}

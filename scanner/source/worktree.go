@@ -239,6 +239,11 @@ func (t *tree) walk(s walkSink) error {
 func (t *tree) walkDir(rel, full string, s walkSink) {
 	entries, err := readDir(full)
 	if err != nil {
+		// The sink names the path (relative); keep the absolute one out.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+		}
 		s.error(rel, err)
 		return
 	}

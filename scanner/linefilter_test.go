@@ -1,0 +1,62 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/clayscan/clayscan/rules"
+)
+
+// lineSource yields fixed targets.
+type lineSource []Target
+
+func (s lineSource) Scan(ctx context.Context, sink Sink) (SourceInfo, error) {
+	for _, t := range s {
+		sink.Scan(t)
+	}
+	return SourceInfo{Kind: "worktree"}, nil
+}
+
+// Options.LineFilter sees the finding's own line, and only it (issue 6:
+// allowlist regexes matched against the line, which findings never keep).
+func TestRunLineFilter(t *testing.T) {
+	key := "sk_" + "live_" + "Aa1Bb2Cc3Dd4Ee5Ff6Gg7Hh8"
+	key2 := "sk_" + "live_" + "Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2"
+	data := "first line\nk1 = \"" + key + "\" # example only\nk2 = \"" + key2 + "\"\nlast\n"
+	det, err := NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	opts := Options{LineFilter: func(f *Finding, line []byte) string {
+		lines = append(lines, string(line))
+		if bytes.Contains(line, []byte("example only")) {
+			return "allowlist"
+		}
+		return ""
+	}}
+	res, err := Run(context.Background(), lineSource{{Path: "a.py", Data: []byte(data)}}, det, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 || res.Findings[0].Line != 3 || len(res.Suppressed) != 1 || res.Suppressed[0].SuppressedBy != "allowlist" || res.Summary.Suppressed != 1 {
+		t.Fatalf("findings %+v, suppressed %+v", res.Findings, res.Suppressed)
+	}
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "k1 = ") || !strings.HasSuffix(lines[0], "# example only") || lines[1] != "k2 = \""+key2+"\"" {
+		t.Errorf("lines seen: %q", lines)
+	}
+}
+
+func TestLineAroundIsBounded(t *testing.T) {
+	long := strings.Repeat("a", 3*lineContext)
+	data := []byte(long + "SECRET" + long)
+	got := lineAround(data, len(long))
+	if len(got) != 2*lineContext || !bytes.Contains(got, []byte("SECRET")) {
+		t.Errorf("len %d", len(got))
+	}
+	if got := lineAround([]byte("x\nab\ny"), 3); string(got) != "ab" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -62,6 +62,9 @@ type Ignores struct {
 // notice, nor be mistaken for an ignore.
 func ParseIgnores(name string, data []byte) (*Ignores, error) {
 	ig := &Ignores{Name: name, byFP: map[string][]int{}}
+	// go-gitignore compiles several regexes per pattern; entries scoped to
+	// the same glob share one matcher.
+	globs := map[string]*Globs{}
 	var errs []error
 	for i, raw := range strings.Split(string(data), "\n") {
 		e, ok, err := ParseIgnoreLine(raw)
@@ -73,6 +76,14 @@ func ParseIgnores(name string, data []byte) (*Ignores, error) {
 			continue
 		}
 		e.Line = i + 1
+		if e.Path != "" {
+			g, ok := globs[e.Path]
+			if !ok {
+				g = CompileGlobs([]string{e.Path})
+				globs[e.Path] = g
+			}
+			e.glob = g
+		}
 		ig.byFP[e.Fingerprint] = append(ig.byFP[e.Fingerprint], len(ig.Entries))
 		ig.Entries = append(ig.Entries, e)
 	}
@@ -105,7 +116,6 @@ func ParseIgnoreLine(raw string) (e IgnoreEntry, ok bool, err error) {
 	e.Fingerprint = strings.ToLower(fields[0])
 	if len(fields) == 2 {
 		e.Path = fields[1]
-		e.glob = CompileGlobs([]string{e.Path})
 	}
 	return e, true, nil
 }

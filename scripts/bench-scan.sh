@@ -47,7 +47,7 @@ PAT
 cd "$repo"
 echo "== $repo: $(git ls-files 2>/dev/null | wc -l) tracked files"
 "$bin" scan --format json . >"$tmp/out.json" || true
-grep -E '"(files_scanned|bytes_scanned|findings)"' "$tmp/out.json" | tr -d ' ,' | tr '\n' ' '
+grep -E '"(files_scanned|bytes_scanned|findings)": [0-9]' "$tmp/out.json" | tr -d ' ,' | tr '\n' ' '
 echo
 echo "rg files searched: $(rg --hidden -g '!.git' --files | wc -l)"
 

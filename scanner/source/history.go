@@ -148,25 +148,12 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			return info, fmt.Errorf("%q: %w", base, ErrUnknownRevision)
 		}
 		info.Refs = 1
-		excluded := map[hash]*commitNode{}
-		for _, c := range w.load([]hash{baseHash}, nil) {
-			excluded[c.hash] = c
-		}
-		commits = w.load([]hash{headHash}, excluded)
+		commits, boundary = w.rangeCommits(headHash, baseHash)
 		headTip = w.commits[headHash]
-		baseTip = excluded[baseHash]
+		baseTip = w.commits[baseHash]
 		if len(commits) == 0 && headHash != baseHash && w.missing == 0 {
 			return info, fmt.Errorf("range %s selects no commits: %s is already part of %s's history (are the ends swapped?): %w",
 				h.describeRange(), head, base, scanner.ErrNothingScanned)
-		}
-		seen := map[hash]bool{}
-		for _, c := range commits {
-			for _, p := range c.parents {
-				if b := excluded[p]; b != nil && !seen[p] {
-					seen[p] = true
-					boundary = append(boundary, b)
-				}
-			}
 		}
 	default:
 		tips, err := h.tips(repo, gitDir)

@@ -86,6 +86,144 @@ type walker struct {
 	onLoad  func()
 }
 
+// commit loads one commit; a commit that cannot be read is reported to the
+// sink and nil is returned.
+func (w *walker) commit(h hash) *commitNode {
+	if c := w.commits[h]; c != nil {
+		return c
+	}
+	typ, data, err := w.db.get(h)
+	if err == nil && typ != objCommit {
+		err = corruptf(h, "expected a commit, found a %s", typeName(typ))
+	}
+	var c *commitNode
+	if err == nil {
+		c, err = parseCommit(h, data)
+	}
+	if err != nil {
+		w.missing++
+		w.sink.Error("commit "+h.String(), err)
+		return nil
+	}
+	w.commits[h] = c
+	if w.onLoad != nil {
+		w.onLoad()
+	}
+	return c
+}
+
+// rangeCommits returns the commits reachable from head but not from base,
+// and the boundary: base-side commits that are parents of range commits.
+// Like git rev-list, it walks both sides newest first and stops once only
+// base-side commits are queued (plus a few more, as slop against clock
+// skew), so a short range in a long history reads few commits. Skew can
+// only make it include a base-side commit, never miss a range commit:
+// commits are marked base-side by following parent links from base.
+func (w *walker) rangeCommits(head, base hash) (in, boundary []*commitNode) {
+	const (
+		seen  = 1
+		unint = 2 // reachable from base
+	)
+	flags := map[hash]uint8{}
+	q := &newestHeap{}
+	var popped []*commitNode
+	// markUnint flags h and its already-loaded ancestors as base-side.
+	markUnint := func(h hash) {
+		stack := []hash{h}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if flags[x]&unint != 0 || flags[x]&seen == 0 {
+				continue
+			}
+			flags[x] |= unint
+			if c := w.commits[x]; c != nil && !w.shallow[x] {
+				stack = append(stack, c.parents...)
+			}
+		}
+	}
+	add := func(h hash, u bool) {
+		if flags[h]&seen != 0 {
+			if u {
+				markUnint(h)
+			}
+			return
+		}
+		c := w.commit(h)
+		if c == nil {
+			return
+		}
+		flags[h] = seen
+		if u {
+			flags[h] |= unint
+		}
+		heap.Push(q, c)
+	}
+	add(head, false)
+	add(base, true)
+	slop := 5
+	for q.Len() > 0 {
+		onlyBase := true
+		for _, c := range *q {
+			if flags[c.hash]&unint == 0 {
+				onlyBase = false
+				break
+			}
+		}
+		if onlyBase {
+			if slop--; slop <= 0 {
+				break
+			}
+		} else {
+			slop = 5
+		}
+		c := heap.Pop(q).(*commitNode)
+		u := flags[c.hash]&unint != 0
+		if !u {
+			popped = append(popped, c)
+		}
+		if w.shallow[c.hash] {
+			continue
+		}
+		for _, p := range c.parents {
+			add(p, u)
+		}
+	}
+	isBoundary := map[hash]bool{}
+	for _, c := range popped {
+		if flags[c.hash]&unint != 0 {
+			continue
+		}
+		in = append(in, c)
+		for _, p := range c.parents {
+			if flags[p]&unint != 0 && !isBoundary[p] {
+				isBoundary[p] = true
+				boundary = append(boundary, w.commits[p])
+			}
+		}
+	}
+	return in, boundary
+}
+
+// newestHeap pops the most recently committed first.
+type newestHeap []*commitNode
+
+func (h newestHeap) Len() int { return len(h) }
+func (h newestHeap) Less(i, j int) bool {
+	if h[i].when != h[j].when {
+		return h[i].when > h[j].when
+	}
+	return bytes.Compare(h[i].hash[:], h[j].hash[:]) < 0
+}
+func (h newestHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *newestHeap) Push(x any)   { *h = append(*h, x.(*commitNode)) }
+func (h *newestHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
 // load reads the commits reachable from starts, not entering stop (which
 // may be nil). It returns the commits it loaded, in no particular order.
 func (w *walker) load(starts []hash, stop map[hash]*commitNode) []*commitNode {
@@ -104,24 +242,9 @@ func (w *walker) load(starts []hash, stop map[hash]*commitNode) []*commitNode {
 		if stop[h] != nil {
 			continue
 		}
-		c := w.commits[h]
+		c := w.commit(h)
 		if c == nil {
-			typ, data, err := w.db.get(h)
-			if err == nil && typ != objCommit {
-				err = corruptf(h, "expected a commit, found a %s", typeName(typ))
-			}
-			if err == nil {
-				c, err = parseCommit(h, data)
-			}
-			if err != nil {
-				w.missing++
-				w.sink.Error("commit "+h.String(), err)
-				continue
-			}
-			w.commits[h] = c
-			if w.onLoad != nil {
-				w.onLoad()
-			}
+			continue
 		}
 		out = append(out, c)
 		if w.shallow[h] {

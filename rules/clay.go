@@ -166,5 +166,22 @@ func Default() []Rule {
 			MinEntropy:  2.8,
 			Guidance:    RotateGuidance,
 		},
+		{
+			ID:       "clay-nested-credential",
+			Title:    "Clay credential in a Clay settings section",
+			Severity: Critical,
+			Keywords: []string{"clay"},
+			// A section named clay (YAML clay:, TOML [clay], JSON
+			// "clay": {) with a key, secret or token setting within the
+			// next few lines: clay:\n  api_key: ….
+			Regex: regexp.MustCompile(`(?i)clay["']?[ \t]*(?::|=|\])?[ \t]*\{?[ \t]*\r?\n` +
+				`(?:[^\[\r\n][^\r\n]*\r?\n){0,5}?` +
+				`[ \t]*["']?[a-z0-9_.-]*?(?:api[_.-]?key|key|secret|token|auth|cookie|password|passwd|credentials?)s?["']?` +
+				`[ \t]*[:=][ \t]*(?:` + quotedValue + `|` + bareValue + `)`),
+			SecretGroup: FirstGroup,
+			MinEntropy:  2.8,
+			Lines:       6,
+			Guidance:    RotateGuidance,
+		},
 	}
 }

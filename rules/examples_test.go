@@ -175,7 +175,7 @@ var examples = []ruleExamples{
 			// YAML, docker-compose
 			`clay_api_key: {TOK} ⟸ clay-credential-assignment {TOK}`,
 			`clay:
-  secret: "{TOK}"
+  secret: "{TOK}" ⟸ clay-nested-credential {TOK}
 CLAY_AUTH: '{TOK2}' ⟸ clay-credential-assignment {TOK2}`,
 			`services:
   app:
@@ -264,6 +264,51 @@ CLAY_AUTH: '{TOK2}' ⟸ clay-credential-assignment {TOK2}`,
 			`clay-sk-live-key:455969cd89741f1d  # test fixture, rotated`,
 			`exec clayscan ignore add CLAY-SK-LIVE-KEY:455969CD89741F1D`,
 			`clay-ent-key:0a1b2c3d4e5f6789`,
+		},
+	},
+	{
+		id: "clay-nested-credential",
+		tp: []string{
+			// YAML
+			`clay:
+  api_key: {TOK} ⟸ clay-nested-credential {TOK}`,
+			`integrations:
+  clay:
+    workspace: acme
+    webhook:
+      secret: "{TOK2}" ⟸ clay-nested-credential {TOK2}`,
+			// TOML / INI
+			`[clay]
+base_url = "https://api.clay.com/public/v0"
+api_key = "{TOK}" ⟸ clay-nested-credential {TOK}`,
+			`[integrations.clay]
+token={TOK2} ⟸ clay-nested-credential {TOK2}`,
+			// JSON
+			`{
+  "clay": {
+    "apiKey": "{TOK}" ⟸ clay-nested-credential {TOK}
+  }
+}`,
+			// CRLF
+			"clay:\r\n  api_key: {TOK}\r ⟸ clay-nested-credential {TOK}",
+		},
+		fp: []string{
+			`clay:
+  api_key: ${CLAY_API_KEY}`,
+			`clay:
+  api_key: {{ secrets.CLAY_API_KEY }}
+  token_ttl: 3600`,
+			`[clay]
+api_key = "your_key_here"`,
+			`"clay": {
+  "apiKey": process.env.CLAY_API_KEY
+}`,
+			`clay:
+  enabled: true
+[stripe]
+secret_key = "{TOK}"`,
+			`clay:
+  api_key: changeme`,
 		},
 	},
 }

@@ -84,6 +84,10 @@ type Rule struct {
 	// Titles refine Title from the surrounding text: the one whose Near
 	// occurs closest to the match wins (the first listed on a tie).
 	Titles []ContextTitle
+	// Lines is how many lines after the keyword's line the regex may read,
+	// for settings nested under a section (clay:\n  api_key: …). The
+	// default, 0, keeps a match on the keyword's line.
+	Lines int
 	// KeepPlaceholders turns off the placeholder check, for rules whose
 	// match is a credential whatever its shape (a webhook URL).
 	KeepPlaceholders bool
@@ -145,6 +149,9 @@ func (r *Rule) Validate() error {
 				errs = append(errs, fmt.Errorf("context title near %q must be non-empty and lowercase", n))
 			}
 		}
+	}
+	if r.Lines < 0 || r.Lines > 20 {
+		errs = append(errs, fmt.Errorf("lines %d is out of range 0..20", r.Lines))
 	}
 	if r.MinEntropy < 0 || r.MinEntropy > 8 {
 		errs = append(errs, fmt.Errorf("entropy %v is out of range 0..8", r.MinEntropy))

@@ -501,15 +501,12 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 	var perRule [][]span
 	var cands []candidate
 	hit := func(ki, at int) {
-		var w span
 		for _, ri := range d.byKw[ki] {
 			if a := d.starts[ri]; a != nil {
 				cands = d.matchAt(cands, ri, a, data, at)
 				continue
 			}
-			if w.end == 0 {
-				w = lineWindow(data, at, at+len(d.keywords[ki]))
-			}
+			w := lineWindow(data, at, at+len(d.keywords[ki]), d.rules[ri].Lines)
 			if perRule == nil {
 				perRule = make([][]span, len(d.rules))
 			}
@@ -606,10 +603,7 @@ const firstTry = 192
 // matchAt tries rule ri's anchored regex at the keyword hit at.
 func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, at int) []candidate {
 	re, lo := a.re, max(0, at-a.lead)
-	end := min(len(data), at+windowAfter)
-	if i := bytes.IndexByte(data[at:end], '\n'); i >= 0 {
-		end = at + i
-	}
+	end := windowEnd(data, at, d.rules[ri].Lines)
 	if !a.gate(data, at, end) {
 		return cands
 	}
@@ -704,17 +698,30 @@ func group(m []int, g int) (int, int) {
 }
 
 // lineWindow returns the part of the line around [s, e) that a regex
-// inspects, bounded by windowBefore and windowAfter.
-func lineWindow(data []byte, s, e int) span {
+// inspects (and lines more after it), bounded by windowBefore and
+// windowAfter.
+func lineWindow(data []byte, s, e, lines int) span {
 	lo := max(0, s-windowBefore)
 	if i := bytes.LastIndexByte(data[lo:s], '\n'); i >= 0 {
 		lo += i + 1
 	}
+	return span{lo, windowEnd(data, e, lines)}
+}
+
+// windowEnd returns where a window starting at e ends: at the end of its
+// line, or of the extra lines a rule reads, and within windowAfter.
+func windowEnd(data []byte, e, lines int) int {
 	hi := min(len(data), e+windowAfter)
-	if i := bytes.IndexByte(data[e:hi], '\n'); i >= 0 {
-		hi = e + i
+	for off := e; ; lines-- {
+		i := bytes.IndexByte(data[off:hi], '\n')
+		if i < 0 {
+			return hi
+		}
+		if lines <= 0 {
+			return off + i
+		}
+		off += i + 1
 	}
-	return span{lo, hi}
 }
 
 // mergeSpans sorts and merges overlapping or touching spans, up to maxSpan

@@ -401,3 +401,28 @@ func TestWorktreeSymlinkedPath(t *testing.T) {
 		t.Errorf("scanned %q, want %q", got, want)
 	}
 }
+
+// A linked worktree (git worktree add) is scanned with its own index: a
+// file force-added there is tracked although *.log ignores it.
+func TestWorktreeLinkedWorktree(t *testing.T) {
+	dir := t.TempDir()
+	primary := filepath.Join(dir, "main")
+	if err := os.Mkdir(primary, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	git(t, primary, "init", "-q")
+	write(t, primary, ".gitignore", "*.log\n")
+	git(t, primary, "add", ".")
+	git(t, primary, "commit", "-qm", "init")
+	linked := filepath.Join(dir, "linked")
+	git(t, primary, "worktree", "add", "-q", linked)
+	write(t, linked, "x.log", "forced\n")
+	git(t, linked, "add", "-f", "x.log")
+	sink, info := scan(t, &source.Worktree{Path: linked})
+	if got := sink.paths(); !reflect.DeepEqual(got, []string{".gitignore", "x.log"}) {
+		t.Errorf("scanned %q, want .gitignore and x.log", got)
+	}
+	if info.Root != resolved(t, linked) {
+		t.Errorf("root %q, want %q", info.Root, linked)
+	}
+}

@@ -58,6 +58,7 @@ func TestValidate(t *testing.T) {
 		}, "secret group -1 is out of range"},
 		{"check group out of range", func(r *Rule) { r.CheckGroup = 3 }, "check group 3"},
 		{"entropy out of range", func(r *Rule) { r.MinEntropy = 9 }, "entropy"},
+		{"lines out of range", func(r *Rule) { r.Lines = 50 }, "lines 50"},
 		{"bad context title", func(r *Rule) { r.Titles = []ContextTitle{{Title: "x"}} }, "context title"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -386,6 +386,10 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 			return
 		}
 		data = rest
+		if bytes.HasPrefix(prev, e.raw) { // the common case: the same entry next
+			prev = prev[len(e.raw):]
+			continue
+		}
 		for len(prev) > 0 {
 			pe, prest, ok := nextEntry(prev)
 			if !ok {

@@ -95,6 +95,8 @@ type progressBar struct {
 	c        *source.HistoryCounters
 	finished *atomic.Bool
 	drawn    bool
+	// blobsFrom is when the blob phase started, for the read rate.
+	blobsFrom time.Duration
 }
 
 func (b *progressBar) update(p scanner.Progress) {
@@ -107,11 +109,17 @@ func (b *progressBar) update(p scanner.Progress) {
 	}
 	total := b.c.Blobs.Load()
 	var line string
-	if total == 0 {
-		line = fmt.Sprintf("walking history: %d commits", b.c.Commits.Load())
-	} else {
+	switch walked := b.c.Walked.Load(); {
+	case total == 0 && walked == 0:
+		line = fmt.Sprintf("loading commits: %d", b.c.Commits.Load())
+	case total == 0:
+		line = fmt.Sprintf("walking trees: %d/%d commits", walked, b.c.Commits.Load())
+	default:
+		if b.blobsFrom == 0 {
+			b.blobsFrom = p.Elapsed
+		}
 		rate := 0.0
-		if s := p.Elapsed.Seconds(); s > 0 {
+		if s := (p.Elapsed - b.blobsFrom).Seconds(); s > 0 {
 			rate = float64(b.c.Bytes.Load()) / s
 		}
 		line = fmt.Sprintf("%d commits, blobs %d/%d (%d%%), %s at %s/s",

@@ -59,6 +59,7 @@ type History struct {
 // HistoryCounters are a running sweep's counters, safe to read at any time.
 type HistoryCounters struct {
 	Commits   atomic.Int64 // commits loaded
+	Walked    atomic.Int64 // commits whose trees have been walked
 	Blobs     atomic.Int64 // distinct blobs to read (known once the walk ends)
 	BlobsDone atomic.Int64 // blobs read (scanned or skipped)
 	Bytes     atomic.Int64 // bytes of blob content read
@@ -220,6 +221,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			return info, ctx.Err()
 		}
 		tw.walk(c.tree, "", c, false)
+		counters.Walked.Add(1)
 	}
 	for p, c := range tw.firstAt {
 		if c != nil { // nil: the range base has it

@@ -82,7 +82,7 @@ func (s *hintedHistory) Scan(ctx context.Context, sink scanner.Sink) (scanner.So
 			err = withHint(err, "check the name with 'git rev-parse', and fetch the ref if it lives on a remote")
 		}
 	case errors.Is(err, source.ErrCorrupt):
-		err = withHint(err, "run 'git fsck' to see what is damaged; the findings above are still valid")
+		err = withHint(err, "run 'git fsck' to see what is damaged (a partial or shallow clone lacks objects by design); findings from the rest of the history are still reported")
 	case errors.Is(err, source.ErrNotRepository):
 		err = withHint(err, "run clayscan history inside a git repository, or pass its path")
 	}

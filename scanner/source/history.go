@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -111,8 +112,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	defer db.close()
 
-	var errs int
-	countingSink := &errCounter{Sink: sink, n: &errs}
+	countingSink := &errCounter{Sink: sink}
 	w := &walker{db: db, sink: countingSink, shallow: shallow, commits: map[hash]*commitNode{}, onLoad: func() { counters.Commits.Add(1) }}
 
 	// Which commits: a range, one ref, or every ref.
@@ -263,28 +263,43 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	bp := &blobPhase{db: db, sink: sink, maxSize: h.MaxFileSize, counters: counters}
+	bp := &blobPhase{db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
 	berr := bp.run(ctx, want, workers)
 	if ctx.Err() != nil {
 		return info, ctx.Err()
 	}
-	if errs > 0 || berr != nil {
-		total := errs + int(bp.errs.Load())
-		return info, fmt.Errorf("%d object(s) could not be read, so part of the history was not scanned: %w", total, errCorrupt)
+	if countingSink.n > 0 || berr != nil {
+		return info, &incompleteError{fmt.Sprintf("%d object(s) could not be read, so part of the history was not scanned (first: %s)",
+			countingSink.n, countingSink.first)}
 	}
 	return info, nil
 }
 
-// errCounter counts the errors the walk reports.
+// errCounter counts the read errors the sweep reports and keeps the first,
+// so the run's error can name an object even when no report is printed.
 type errCounter struct {
 	scanner.Sink
-	n *int
+	mu    sync.Mutex
+	n     int
+	first string
 }
 
 func (e *errCounter) Error(path string, err error) {
-	*e.n++
+	e.mu.Lock()
+	if e.n == 0 {
+		e.first = fmt.Sprintf("%s: %v", path, err)
+	}
+	e.n++
+	e.mu.Unlock()
 	e.Sink.Error(path, err)
 }
+
+// incompleteError is ErrCorrupt with a message that already names the
+// first object (whose own error says "corrupt or missing object").
+type incompleteError struct{ msg string }
+
+func (e *incompleteError) Error() string        { return e.msg }
+func (e *incompleteError) Is(target error) bool { return target == errCorrupt }
 
 // rangeEnds reads Range or SinceCommit.
 func (h *History) rangeEnds() (base, head string, ok bool, err error) {

@@ -434,8 +434,8 @@ func TestHistoryCorruptObjectKeepsFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := runHistory(t, &source.History{Path: r.dir})
-	if !errors.Is(err, source.ErrCorrupt) {
-		t.Fatalf("err = %v, want ErrCorrupt", err)
+	if !errors.Is(err, source.ErrCorrupt) || !strings.Contains(err.Error(), lost) {
+		t.Fatalf("err = %v, want ErrCorrupt naming %s", err, lost)
 	}
 	if len(res.Findings) != 1 || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), lost) {
 		t.Errorf("findings = %v errors = %v, want the a.env finding and an error naming %s", where(res), res.Errors, lost)

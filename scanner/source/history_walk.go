@@ -445,7 +445,14 @@ type treeEntry struct {
 	raw, mode, name, hash []byte
 }
 
-func (e treeEntry) isTree() bool { return len(e.mode) == 5 && e.mode[0] == '4' }
+// isTree accepts "40000" and the zero-padded "040000" some old tools wrote.
+func (e treeEntry) isTree() bool {
+	m := e.mode
+	if len(m) == 6 && m[0] == '0' {
+		m = m[1:]
+	}
+	return len(m) == 5 && m[0] == '4'
+}
 
 func nextEntry(data []byte) (treeEntry, []byte, bool) {
 	sp := bytes.IndexByte(data, ' ')

@@ -500,3 +500,19 @@ func TestSourcesAgree(t *testing.T) {
 		}
 	}
 }
+
+func TestHistoryBareAndLinkedWorktree(t *testing.T) {
+	r := newHistRepo(t)
+	r.write("a.env", keyLine(histKey1))
+	added := r.commit("add")
+	r.write("b.txt", "more\n")
+	r.commit("more")
+
+	bare := filepath.Join(t.TempDir(), "bare.git")
+	r.git("clone", "-q", "--bare", r.dir, bare)
+	wantWhere(t, scanHistory(t, &source.History{Path: bare}), at("a.env", 1, added, true))
+
+	wt := filepath.Join(t.TempDir(), "wt")
+	r.git("worktree", "add", "-q", "-b", "side", wt)
+	wantWhere(t, scanHistory(t, &source.History{Path: wt}), at("a.env", 1, added, true))
+}

@@ -24,15 +24,9 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 		}
 		return usageError(e, errors.New("usage: clayscan baseline create [--history] [-o FILE] [flags] [PATH]"))
 	}
-	fs := newFlagSet(e, "baseline create", "[--history] [-o FILE] [flags] [PATH]")
-	var sf scanFlags
-	sf.register(fs)
+	fs, sf := newScanFlagSet(e, "baseline create")
 	history := fs.Bool("history", false, "record the findings of the whole history (clayscan history) instead of the working tree")
-	pos, err := parseArgs(fs, args[1:])
-	if err != nil {
-		return usageError(e, err)
-	}
-	path, err := onePath(pos)
+	path, maxSize, err := sf.parse(fs, args[1:])
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -49,15 +43,11 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	if sf.output == "" {
 		sf.output = defaultBaseline
 	}
-	maxSize, err := sf.maxFileSize()
-	if err != nil {
-		return usageError(e, err)
-	}
 	var src scanner.Source = &source.Worktree{Path: path, MaxFileSize: maxSize}
 	if *history {
 		src = &source.History{Path: path, MaxFileSize: maxSize}
 	}
-	code := execScan(ctx, e, &sf, path, src, scanner.Options{})
+	code := execScan(ctx, e, sf, path, src, scanner.Options{})
 	if code == exitFindings {
 		code = exitClean
 	}

@@ -21,9 +21,7 @@ import (
 // runCI scans what a GitHub Actions event brings (README, "GitHub Actions"):
 // a pull request's commits, a push's commits, or else the full history.
 func runCI(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "ci", "[flags] [PATH]")
-	var sf scanFlags
-	sf.register(fs)
+	fs, sf := newScanFlagSet(e, "ci")
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		// Annotations by default on the runner; text elsewhere.
 		sf.format = "github"
@@ -32,11 +30,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	}
 	sarifPath := fs.String("sarif", "", "also write a SARIF report to `FILE`, for github/codeql-action/upload-sarif")
 	noSummary := fs.Bool("no-summary", false, "do not append the Markdown summary to $GITHUB_STEP_SUMMARY")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageError(e, err)
-	}
-	path, err := onePath(pos)
+	path, maxSize, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -45,10 +39,6 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	}
 	if _, ok := formats[sf.format]; !ok {
 		return usageError(e, fmt.Errorf("unknown format %q: use one of %s", sf.format, strings.Join(formatNames(), ", ")))
-	}
-	maxSize, err := sf.maxFileSize()
-	if err != nil {
-		return usageError(e, err)
 	}
 
 	plan, err := planCI(e.getenv)
@@ -77,7 +67,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 		return writeCIOutputs(e, res, plan.scope, *sarifPath, !*noSummary)
 	}
 	src := &source.History{Path: path, Range: plan.rng, MaxFileSize: maxSize}
-	return execScan(ctx, e, &sf, path, src, scanner.Options{})
+	return execScan(ctx, e, sf, path, src, scanner.Options{})
 }
 
 // ciError reports an error that stops ci before it scans, also where people

@@ -13,22 +13,12 @@ import (
 )
 
 func runHistory(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "history", "[flags] [PATH]")
-	var sf scanFlags
-	sf.register(fs)
+	fs, sf := newScanFlagSet(e, "history")
 	rng := fs.String("range", "", "scan only the commits in `BASE..HEAD` (reachable from HEAD, not from BASE; merges included)")
 	since := fs.String("since-commit", "", "scan only the commits after `SHA` up to HEAD (same as --range SHA..HEAD)")
 	branch := fs.String("branch", "", "scan only the history of `REF` instead of every ref")
 	allObjects := fs.Bool("all-objects", false, "also scan unreachable blobs in the object database (dropped stashes, rewritten history)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageError(e, err)
-	}
-	path, err := onePath(pos)
-	if err != nil {
-		return usageError(e, err)
-	}
-	maxSize, err := sf.maxFileSize()
+	path, maxSize, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -57,7 +47,7 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 		opts.Progress = bar.update
 		opts.ProgressEvery = 250 * time.Millisecond
 	}
-	return execScan(ctx, e, &sf, path, src, opts)
+	return execScan(ctx, e, sf, path, src, opts)
 }
 
 // hintedHistory adds the CLI's hints to the history source's errors.

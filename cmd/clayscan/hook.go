@@ -31,11 +31,7 @@ func runHookInstall(e *env, args []string) int {
 	fs := newFlagSet(e, "hook install", "[--force] [--binary PATH] [PATH]")
 	force := fs.Bool("force", false, "keep an existing pre-commit hook and run it before clayscan's (uninstall restores it)")
 	binary := fs.String("binary", "", "record this clayscan `PATH` in the hook instead of the running binary")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageError(e, err)
-	}
-	path, err := onePath(pos)
+	path, err := parsePath(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -78,11 +74,7 @@ func runHookInstall(e *env, args []string) int {
 
 func runHookUninstall(e *env, args []string) int {
 	fs := newFlagSet(e, "hook uninstall", "[PATH]")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageError(e, err)
-	}
-	path, err := onePath(pos)
+	path, err := parsePath(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}

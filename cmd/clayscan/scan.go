@@ -51,6 +51,35 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 
 func (s *scanFlags) maxFileSize() (int64, error) { return parseSize(s.maxSize) }
 
+// newScanFlagSet is the flag set of a command that scans, with the shared
+// flags registered.
+func newScanFlagSet(e *env, name string) (*flag.FlagSet, *scanFlags) {
+	fs := newFlagSet(e, name, "[flags] [PATH]")
+	sf := &scanFlags{}
+	sf.register(fs)
+	return fs, sf
+}
+
+// parse parses a scanning command's arguments: its flags, the optional
+// PATH, and the size limit.
+func (s *scanFlags) parse(fs *flag.FlagSet, args []string) (path string, maxSize int64, err error) {
+	if path, err = parsePath(fs, args); err != nil {
+		return "", 0, err
+	}
+	maxSize, err = s.maxFileSize()
+	return path, maxSize, err
+}
+
+// parsePath parses flags anywhere among args and returns the one optional
+// PATH ("." when none is given).
+func parsePath(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	return onePath(pos)
+}
+
 // formatter writes a result in one format.
 type formatter func(w io.Writer, res *scanner.Result, s *scanFlags, colored bool) error
 
@@ -76,19 +105,9 @@ func formatNames() []string {
 }
 
 func runScan(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "scan", "[flags] [PATH]")
-	var sf scanFlags
-	sf.register(fs)
+	fs, sf := newScanFlagSet(e, "scan")
 	includeIgnored := fs.Bool("include-ignored", false, "also scan untracked files that .gitignore ignores (such as .env.local)")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageError(e, err)
-	}
-	path, err := onePath(pos)
-	if err != nil {
-		return usageError(e, err)
-	}
-	maxSize, err := sf.maxFileSize()
+	path, maxSize, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -97,7 +116,7 @@ func runScan(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	src := &source.Worktree{Path: path, MaxFileSize: maxSize, IncludeIgnored: *includeIgnored}
-	return execScan(ctx, e, &sf, path, src, scanner.Options{})
+	return execScan(ctx, e, sf, path, src, scanner.Options{})
 }
 
 // checkDir reports a PATH that is missing or not a directory before any

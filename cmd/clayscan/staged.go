@@ -10,23 +10,13 @@ import (
 // runStaged scans what the next commit would add: the staged blobs, limited
 // to the lines they add to HEAD (README, "clayscan staged").
 func runStaged(ctx context.Context, e *env, args []string) int {
-	fs := newFlagSet(e, "staged", "[flags] [PATH]")
-	var sf scanFlags
-	sf.register(fs)
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return usageError(e, err)
-	}
-	path, err := onePath(pos)
-	if err != nil {
-		return usageError(e, err)
-	}
-	maxSize, err := sf.maxFileSize()
+	fs, sf := newScanFlagSet(e, "staged")
+	path, maxSize, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
 	// git commit -a and git commit PATH run hooks with a temporary index
 	// named by GIT_INDEX_FILE: that index is what will be committed.
 	src := &source.Staged{Path: path, MaxFileSize: maxSize, IndexFile: e.getenv("GIT_INDEX_FILE")}
-	return execScan(ctx, e, &sf, path, src, scanner.Options{})
+	return execScan(ctx, e, sf, path, src, scanner.Options{})
 }

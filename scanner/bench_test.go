@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/clayscan/clayscan/rules"
@@ -98,3 +99,23 @@ func benchDetect(b *testing.B, data []byte) {
 func BenchmarkDetectSource(b *testing.B)   { benchDetect(b, sourceText(4<<20)) }
 func BenchmarkDetectNearMiss(b *testing.B) { benchDetect(b, nearMissText(4<<20)) }
 func BenchmarkDetectMinified(b *testing.B) { benchDetect(b, minifiedLine(300<<10)) }
+
+// BenchmarkDetectDegenerate runs 300 KB lines made of one keyword-bearing
+// token repeated: every byte near a hit, thousands of findings on one line.
+// Before hit budgets and per-line bookkeeping these took seconds to minutes.
+func BenchmarkDetectDegenerate(b *testing.B) {
+	det, err := NewDetector(rules.Default())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, unit := range []string{"clay", "clay_key: ", "x-clay-webhook-auth:", "clayscan:allow "} {
+		data := bytes.Repeat([]byte(unit), (300<<10)/len(unit))
+		b.Run(strings.TrimSpace(strings.TrimSuffix(unit, ":")), func(b *testing.B) {
+			t := &Target{Data: data}
+			b.SetBytes(int64(len(data)))
+			for range b.N {
+				det.Detect(t, func(Finding) {})
+			}
+		})
+	}
+}

@@ -57,7 +57,27 @@ type anchored struct {
 	// clay_api_), and the atom starts within that run.
 	run    *[256]bool
 	litLen int
+	// maxInput is the longest input Go's backtracker takes for re (it
+	// switches to the much slower NFA above); retries stay within it.
+	maxInput int
 }
+
+// ruleState is one Detect call's bookkeeping for an anchored rule.
+type ruleState struct {
+	// budget is how many more keyword hits may be tried one by one; a file
+	// dense with hits (clay_key=clay_key=… on a 300 KB line) then falls
+	// back to matching over windows, which is linear in the input.
+	budget int
+	// The last regex match: hits inside it are not tried again.
+	lastStart, lastEnd int
+}
+
+// hitBudget is how many keyword hits per file a rule tries one by one,
+// plus one per hitBudgetBytes of input.
+const (
+	hitBudget      = 256
+	hitBudgetBytes = 32
+)
 
 // anchor is a keyword the prefilter searches for directly. Keywords that
 // contain another keyword (api.clay.com/v contains clay) are not searched:
@@ -130,7 +150,13 @@ func anchorRule(r *rules.Rule) *anchored {
 			if err != nil {
 				return nil
 			}
-			a := &anchored{re: fast, lead: n, atoms: atomsAfter(subs[i:], k)}
+			a := &anchored{re: fast, lead: n, atoms: atomsAfter(subs[i:], k), maxInput: windowAfter + n}
+			if p, err := syntax.Parse(fast.String(), syntax.Perl); err == nil {
+				if prog, err := syntax.Compile(p.Simplify()); err == nil {
+					// regexp's maxBacktrackVector is 256 Kbit.
+					a.maxInput = min(a.maxInput, 256*1024/len(prog.Inst)-1)
+				}
+			}
 			a.run, a.litLen = runAfter(subs[i:])
 			if a.run != nil && len(subs) > i+2 {
 				if set := atoms(subs[i+2]); len(set) > 0 {
@@ -500,11 +526,25 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 	// the hits themselves.
 	var perRule [][]span
 	var cands []candidate
+	var state []ruleState
 	hit := func(ki, at int) {
 		for _, ri := range d.byKw[ki] {
 			if a := d.starts[ri]; a != nil {
-				cands = d.matchAt(cands, ri, a, data, at)
-				continue
+				if state == nil {
+					state = make([]ruleState, len(d.rules))
+					for i := range state {
+						state[i].budget = hitBudget + len(data)/hitBudgetBytes
+					}
+				}
+				st := &state[ri]
+				if st.lastStart <= at && at < st.lastEnd {
+					continue
+				}
+				if st.budget > 0 {
+					st.budget--
+					cands = d.matchAt(cands, ri, a, data, at, st)
+					continue
+				}
 			}
 			w := lineWindow(data, at, at+len(d.keywords[ki]), d.rules[ri].Lines)
 			if perRule == nil {
@@ -558,9 +598,9 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 		return
 	}
 	cands = dropOverlaps(cands)
-	lc := lineCounter{data: data, line: 1}
+	lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
 	for _, c := range cands {
-		line, col, lineStart, lineEnd := lc.locate(c.start)
+		line, col, _, _, allow := lc.locate(c.start)
 		if !t.Lines.Has(line) {
 			continue
 		}
@@ -587,7 +627,7 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 			f.Email = t.Commit.Email
 			f.Date = formatDate(t.Commit.Date)
 		}
-		if indexFold(data[lineStart:lineEnd], inlineAllow) >= 0 {
+		if allow {
 			f.SuppressedBy = "inline"
 		}
 		emit(f)
@@ -601,14 +641,15 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 const firstTry = 192
 
 // matchAt tries rule ri's anchored regex at the keyword hit at.
-func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, at int) []candidate {
+func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, at int, st *ruleState) []candidate {
 	re, lo := a.re, max(0, at-a.lead)
-	end := windowEnd(data, at, d.rules[ri].Lines)
+	end := min(windowEnd(data, at, d.rules[ri].Lines), lo+a.maxInput)
 	if !a.gate(data, at, end) {
 		return cands
 	}
-	m := re.FindSubmatchIndex(data[lo:min(end, at+firstTry)])
-	if m != nil && lo+m[1] == at+firstTry && at+firstTry < end {
+	first := min(end, at+firstTry)
+	m := re.FindSubmatchIndex(data[lo:first])
+	if m != nil && lo+m[1] == first && first < end {
 		m = re.FindSubmatchIndex(data[lo:end])
 	}
 	if m == nil {
@@ -616,6 +657,7 @@ func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, 
 	}
 	// Group 1 is the rule's own match; drop the lead.
 	m = m[2:]
+	st.lastStart, st.lastEnd = lo+m[0], lo+m[1]
 	for i := range m {
 		if m[i] >= 0 {
 			m[i] += lo
@@ -777,11 +819,19 @@ type lineCounter struct {
 	data      []byte
 	off, line int
 	lineStart int
+	col       int // column of off
+	// The current line's end and whether it holds clayscan:allow, found
+	// once per line: a 300 KB line with thousands of findings must not be
+	// rescanned for each.
+	lineEnd int
+	allow   bool
 }
 
-func (lc *lineCounter) locate(pos int) (line, col, lineStart, lineEnd int) {
+// locate returns pos's line and column, the line's bounds, and whether the
+// line holds clayscan:allow. Each call costs only the bytes since the last.
+func (lc *lineCounter) locate(pos int) (line, col, lineStart, lineEnd int, allow bool) {
 	if pos < lc.off { // offsets go forward; start again rather than miscount
-		lc.off, lc.line, lc.lineStart = 0, 1, 0
+		lc.off, lc.line, lc.lineStart, lc.col, lc.lineEnd = 0, 1, 0, 1, -1
 	}
 	for {
 		i := bytes.IndexByte(lc.data[lc.off:pos], '\n')
@@ -790,12 +840,16 @@ func (lc *lineCounter) locate(pos int) (line, col, lineStart, lineEnd int) {
 		}
 		lc.off += i + 1
 		lc.line++
-		lc.lineStart = lc.off
+		lc.lineStart, lc.col, lc.lineEnd = lc.off, 1, -1
 	}
+	lc.col += utf8.RuneCount(lc.data[lc.off:pos])
 	lc.off = pos
-	lineEnd = len(lc.data)
-	if i := bytes.IndexByte(lc.data[pos:], '\n'); i >= 0 {
-		lineEnd = pos + i
+	if lc.lineEnd < 0 {
+		lc.lineEnd = len(lc.data)
+		if i := bytes.IndexByte(lc.data[pos:], '\n'); i >= 0 {
+			lc.lineEnd = pos + i
+		}
+		lc.allow = indexFold(lc.data[lc.lineStart:lc.lineEnd], inlineAllow) >= 0
 	}
-	return lc.line, utf8.RuneCount(lc.data[lc.lineStart:pos]) + 1, lc.lineStart, lineEnd
+	return lc.line, lc.col, lc.lineStart, lc.lineEnd, lc.allow
 }

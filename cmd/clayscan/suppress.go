@@ -299,30 +299,21 @@ func setupSuppression(e *env, sf *scanFlags, path string) (*suppression, error) 
 	return sup, nil
 }
 
-// apply wires what cannot be a plain filter: line filters, checked while
-// the line is at hand (fingerprints written in .clayscanignore or a
-// baseline, which look like key assignments; the allowlist's line regexes),
-// and the config's max_file_size, which applies when --max-file-size was
-// not given.
+// apply wires what cannot be a plain filter: the allowlist's line regexes,
+// checked while the line is at hand, and the config's max_file_size, which
+// applies when --max-file-size was not given.
 func (s *suppression) apply(sf *scanFlags, src scanner.Source, opts *scanner.Options) {
-	ids := make([]string, len(s.rules))
-	for i, r := range s.rules {
-		ids[i] = r.ID
-	}
-	line := []func(*scanner.Finding, []byte) string{suppress.FingerprintText(ids)}
-	if opts.LineFilter != nil {
-		line = append([]func(*scanner.Finding, []byte) string{opts.LineFilter}, line...)
-	}
 	if s.allow.HasLineRules() {
-		line = append(line, s.allow.SuppressLine)
-	}
-	opts.LineFilter = func(f *scanner.Finding, l []byte) string {
-		for _, flt := range line {
-			if why := flt(f, l); why != "" {
-				return why
+		if prev := opts.LineFilter; prev != nil {
+			opts.LineFilter = func(f *scanner.Finding, l []byte) string {
+				if why := prev(f, l); why != "" {
+					return why
+				}
+				return s.allow.SuppressLine(f, l)
 			}
+		} else {
+			opts.LineFilter = s.allow.SuppressLine
 		}
-		return ""
 	}
 	if s.config == nil || s.config.MaxFileSize <= 0 || sf.maxSizeSet {
 		return

@@ -13,11 +13,9 @@
 package suppress
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
@@ -50,44 +48,4 @@ func Changed(path string, head []byte) scanner.Finding {
 		Guidance: "This scan used the base branch's version of the file, so the change cannot hide a key in this pull request.\n" +
 			"A reviewer should check that every new ignore, allowlist entry or baseline entry is for a placeholder or a key that was already rotated.",
 	}
-}
-
-var hashHalf = regexp.MustCompile(`^[0-9a-f]{16}$`)
-
-// FingerprintText returns a line filter that suppresses, with reason
-// "fingerprint", a finding whose secret is the hash half of a clayscan
-// fingerprint written after one of ruleIDs ("clay-ent-key:0123456789abcdef"
-// in .clayscanignore, a baseline or a saved report). Such text looks like a
-// Clay key assignment to the generic rules, but it is a one-way hash.
-func FingerprintText(ruleIDs []string) func(f *scanner.Finding, line []byte) string {
-	ids := make([][]byte, 0, len(ruleIDs)+1)
-	for _, id := range append([]string{ChangedRuleID}, ruleIDs...) {
-		ids = append(ids, []byte(id+":"))
-	}
-	return func(f *scanner.Finding, line []byte) string {
-		secret := f.Raw()
-		if !hashHalf.MatchString(secret) {
-			return ""
-		}
-		for off := 0; ; {
-			i := bytes.Index(line[off:], []byte(secret))
-			if i < 0 {
-				return ""
-			}
-			i += off
-			off = i + len(secret)
-			if off < len(line) && isWordByte(line[off]) {
-				continue
-			}
-			for _, id := range ids {
-				if bytes.HasSuffix(line[:i], id) && (i == len(id) || !isWordByte(line[i-len(id)-1])) {
-					return "fingerprint"
-				}
-			}
-		}
-	}
-}
-
-func isWordByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }

@@ -142,24 +142,3 @@ func TestChanged(t *testing.T) {
 		t.Errorf("deleted: %q", d.Title)
 	}
 }
-
-func TestFingerprintText(t *testing.T) {
-	flt := FingerprintText([]string{"clay-sk-live-key", "clay-credential-assignment"})
-	hash := "455969cd89741f1d"
-	f := finding("clay-credential-assignment", hash, ".clayscanignore")
-	for line, want := range map[string]string{
-		"clay-sk-live-key:" + hash + "  # fixture":              "fingerprint",
-		`      "fingerprint": "clay-sk-live-key:` + hash + `",`: "fingerprint",
-		"CLAY_API_KEY=" + hash:                                  "",
-		"xclay-sk-live-key:" + hash:                             "",
-		"clay-sk-live-key:" + hash + "00":                       "",
-		"other-rule:" + hash:                                    "",
-	} {
-		if got := flt(f, []byte(line)); got != want {
-			t.Errorf("%q: got %q, want %q", line, got, want)
-		}
-	}
-	if got := flt(finding("r", "sk_"+"live_"+hash, "x"), []byte("clay-sk-live-key:sk_"+"live_"+hash)); got != "" {
-		t.Errorf("non-hash secret suppressed")
-	}
-}

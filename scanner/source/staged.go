@@ -114,7 +114,10 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	}
 	// HEAD's commit and root tree are read while the index is parsed:
 	// the two are independent and a hook has two cores to use.
-	objs := openStagedObjects(repo.Git.Storer, filepath.Join(stagedCommonDir(repo.GitDir), "objects"))
+	objs, err := openStagedObjects(repo.Git.Storer, filepath.Join(stagedCommonDir(repo.GitDir), "objects"))
+	if err != nil {
+		return info, err
+	}
 	defer objs.Close()
 	type headResult struct {
 		hash plumbing.Hash

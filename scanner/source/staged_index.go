@@ -5,6 +5,7 @@ package source
 import (
 	"bytes"
 	"crypto/sha1"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -103,7 +104,7 @@ func parseIndex(data []byte) (*stagedIndex, error) {
 	if len(data) < 12+hashLen || string(data[:4]) != "DIRC" {
 		return nil, malformed("bad signature")
 	}
-	version := be32(data[4:])
+	version := binary.BigEndian.Uint32(data[4:])
 	if version < 2 || version > 4 {
 		return nil, fmt.Errorf("unsupported index version %d", version)
 	}
@@ -111,7 +112,7 @@ func parseIndex(data []byte) (*stagedIndex, error) {
 	// every read (only "git fsck" does): hashing the file would cost as much
 	// as parsing it. A damaged index still fails the structural checks.
 	body := data[:len(data)-hashLen]
-	n := int(be32(data[8:]))
+	n := int(binary.BigEndian.Uint32(data[8:]))
 	if n > len(body)/40 {
 		return nil, malformed("entry count %d too large", n)
 	}
@@ -126,7 +127,7 @@ func parseIndex(data []byte) (*stagedIndex, error) {
 			return nil, malformed("truncated entry")
 		}
 		e := body[p:]
-		ent := indexEntry{mode: filemode.FileMode(be32(e[24:]))}
+		ent := indexEntry{mode: filemode.FileMode(binary.BigEndian.Uint32(e[24:]))}
 		copy(ent.hash[:], e[40:60])
 		flags := uint16(e[60])<<8 | uint16(e[61])
 		ent.stage = int(flags>>12) & 3
@@ -173,7 +174,7 @@ func parseIndex(data []byte) (*stagedIndex, error) {
 	}
 	for p+8 <= len(body) {
 		sig := string(body[p : p+4])
-		end := p + 8 + int(be32(body[p+4:]))
+		end := p + 8 + int(binary.BigEndian.Uint32(body[p+4:]))
 		if end > len(body) || end < p+8 {
 			return nil, malformed("truncated extension %q", sig)
 		}

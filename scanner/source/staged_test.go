@@ -764,3 +764,24 @@ func ExampleAddedLines() {
 	fmt.Println(source.AddedLines(head, staged))
 	// Output: [{2 2} {4 4}]
 }
+
+// A clone made with --shared (or --reference) keeps its objects in another
+// repository, named in objects/info/alternates. The staged scan once failed
+// there with "object not found", which made the fail-closed hook block every
+// commit (issue 5's report).
+func TestStagedSharedCloneReadsAlternates(t *testing.T) {
+	origin := newGitRepo(t)
+	origin.write("conf/app.conf", "a = 1\n")
+	origin.git("add", ".")
+	origin.commit("init")
+	origin.git("repack", "-adq")
+
+	clone := &gitRepo{t: t, dir: filepath.Join(t.TempDir(), "clone")}
+	origin.git("clone", "-q", "--shared", origin.dir, clone.dir)
+	if _, err := os.Stat(filepath.Join(clone.dir, ".git", "objects", "info", "alternates")); err != nil {
+		t.Fatalf("fixture: no alternates file: %v", err)
+	}
+	clone.write("conf/app.conf", "a = 1\nexport CLAY_API_KEY=\""+stagedKey1+"\"\n")
+	clone.git("add", ".")
+	wantFindings(t, mustStaged(t, clone), "conf/app.conf:2")
+}

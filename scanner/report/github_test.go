@@ -13,19 +13,19 @@ func TestGitHubGolden(t *testing.T) {
 	if err := GitHub(&buf, fixtureResult()); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "findings.github", buf.Bytes())
+	CheckGolden(t, "findings.github", buf.Bytes())
 
 	buf.Reset()
 	if err := GitHubSummary(&buf, fixtureResult(), SummaryOptions{Scope: "pull request commits 0123456789ab..fedcba987654"}); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "findings.summary.md", buf.Bytes())
+	CheckGolden(t, "findings.summary.md", buf.Bytes())
 
 	buf.Reset()
 	if err := GitHubSummary(&buf, emptyResult(), SummaryOptions{Scope: "the full history"}); err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, "empty.summary.md", buf.Bytes())
+	CheckGolden(t, "empty.summary.md", buf.Bytes())
 }
 
 func TestWorkflowCommandEscaping(t *testing.T) {

@@ -10,14 +10,18 @@ import (
 	"github.com/clayscan/clayscan/scanner"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// checkGolden compares got with testdata/name, or rewrites it with -update.
-func checkGolden(t *testing.T, name string, got []byte) {
+// goldenDir holds every report's golden files.
+const goldenDir = "../../testdata/golden"
+
+// CheckGolden compares got with testdata/golden/name, or rewrites it with
+// -update. It is exported for the external test package (report_test).
+func CheckGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	path := filepath.Join(goldenDir, name)
 	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
+		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(path, got, 0o644); err != nil {
@@ -27,10 +31,10 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("reading golden file (run go test -update to create it): %v", err)
+		t.Fatalf("reading golden file (run go test ./scanner/report -update to create it): %v", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test -update if the change is intended)\n--- got\n%s\n--- want\n%s", name, got, want)
+		t.Errorf("%s differs from the golden file (run go test ./scanner/report -update and review the diff)\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
 

@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,15 +14,6 @@ import (
 
 // Regenerate with: go test ./scanner/report -update. The flag may already
 // be defined by the package's internal tests (golden_test.go).
-var update = func() func() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files")
-	}
-	return func() bool { return flag.Lookup("update").Value.String() == "true" }
-}()
-
-const goldenDir = "../../testdata/golden"
-
 // Fake secrets are built at test time so the repository holds none. The
 // reports only ever see their masked forms (and fingerprints). Rule IDs are
 // fixtures: a real ID such as clay-…-key followed by ": fingerprint" reads
@@ -134,29 +122,8 @@ func TestGolden(t *testing.T) {
 					t.Fatalf("report holds a full secret")
 				}
 			}
-			checkTextGolden(t, c.name, got)
+			report.CheckGolden(t, c.name, got)
 		})
-	}
-}
-
-func checkTextGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if update() {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./scanner/report -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (run go test ./scanner/report -update and review the diff)\n--- got\n%s\n--- want\n%s", name, got, want)
 	}
 }
 

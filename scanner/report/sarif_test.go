@@ -22,8 +22,8 @@ func sarifBytes(t *testing.T, res *scanner.Result) []byte {
 }
 
 func TestSARIFGolden(t *testing.T) {
-	checkGolden(t, "findings.sarif", sarifBytes(t, fixtureResult()))
-	checkGolden(t, "empty.sarif", sarifBytes(t, emptyResult()))
+	CheckGolden(t, "findings.sarif", sarifBytes(t, fixtureResult()))
+	CheckGolden(t, "empty.sarif", sarifBytes(t, emptyResult()))
 }
 
 // TestSARIFSchema validates the output against the OASIS SARIF 2.1.0 schema

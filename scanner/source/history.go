@@ -90,7 +90,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	if info.Root == "" {
 		info.Root = repo.GitDir
 	}
-	gitDir := commonDir(repo.GitDir)
+	gitDir := repo.CommonDir
 	counters := h.Counters
 	if counters == nil {
 		counters = &HistoryCounters{}

@@ -531,20 +531,6 @@ func stashReflog(gitDir string) []hash {
 	return out
 }
 
-// commonDir resolves a linked worktree's git directory to the shared one
-// that holds objects and refs.
-func commonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	d := strings.TrimSpace(string(data))
-	if !filepath.IsAbs(d) {
-		d = filepath.Join(gitDir, d)
-	}
-	return filepath.Clean(d)
-}
-
 func sortTips(ts []tip) {
 	sort.Slice(ts, func(i, j int) bool { return ts[i].ref < ts[j].ref })
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/go-git/go-git/v5"
 )
@@ -22,6 +23,9 @@ type Repo struct {
 	Root string
 	// GitDir is the absolute path of the git directory (for info/exclude).
 	GitDir string
+	// CommonDir holds what a linked worktree shares with its main
+	// repository (objects, refs, hooks); it is GitDir otherwise.
+	CommonDir string
 }
 
 // OpenRepo opens the repository containing path (path may be a
@@ -47,7 +51,7 @@ func OpenRepo(path string) (*Repo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening repository at %q: %w", path, err)
 		}
-		return &Repo{Git: r, GitDir: gitDir}, nil
+		return &Repo{Git: r, GitDir: gitDir, CommonDir: commonDir(gitDir)}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
@@ -59,7 +63,22 @@ func OpenRepo(path string) (*Repo, error) {
 	} else {
 		repo.GitDir = abs
 	}
+	repo.CommonDir = commonDir(repo.GitDir)
 	return repo, nil
+}
+
+// commonDir follows a linked worktree's "commondir" file to the shared
+// git directory; without one, gitDir is its own common dir.
+func commonDir(gitDir string) string {
+	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
+	if err != nil {
+		return gitDir
+	}
+	d := strings.TrimSpace(string(data))
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(gitDir, d)
+	}
+	return filepath.Clean(d)
 }
 
 // findBareGitDir returns the nearest of dir and its parents that looks

@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -114,7 +113,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	}
 	// HEAD's commit and root tree are read while the index is parsed:
 	// the two are independent and a hook has two cores to use.
-	objs, err := openStagedObjects(repo.Git.Storer, filepath.Join(stagedCommonDir(repo.GitDir), "objects"))
+	objs, err := openStagedObjects(repo.Git.Storer, filepath.Join(repo.CommonDir, "objects"))
 	if err != nil {
 		return info, err
 	}
@@ -169,20 +168,6 @@ func headTree(repo *Repo, objs storer.EncodedObjectStorer) (plumbing.Hash, error
 		return plumbing.ZeroHash, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
 	}
 	return c.TreeHash, nil
-}
-
-// stagedCommonDir is where a linked worktree's git directory keeps the shared
-// objects and refs ("commondir" file); the git directory itself otherwise.
-func stagedCommonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	d := strings.TrimSpace(string(data))
-	if !filepath.IsAbs(d) {
-		d = filepath.Join(gitDir, d)
-	}
-	return filepath.Clean(d)
 }
 
 // stagedChange is one staged file the commit adds or modifies.

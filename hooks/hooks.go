@@ -24,9 +24,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	format "github.com/go-git/go-git/v5/plumbing/format/config"
+
+	"github.com/clayscan/clayscan/scanner/source"
 )
 
 const (
@@ -92,24 +93,19 @@ func Dir(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("resolving %q: %w", path, err)
 	}
-	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	repo, err := source.OpenRepo(abs)
+	if errors.Is(err, source.ErrNotRepository) {
 		return "", fmt.Errorf("%q: %w", path, ErrNotRepository)
 	}
 	if err != nil {
-		return "", fmt.Errorf("opening repository at %q: %w", path, err)
+		return "", err
 	}
-	var root, gitDir string
-	if wt, err := r.Worktree(); err == nil {
-		root = wt.Filesystem.Root()
-		gitDir = dotGit(root)
-	} else {
-		gitDir = bareGitDir(abs)
-		root = gitDir
+	root, common := repo.Root, repo.CommonDir
+	if root == "" {
+		root = repo.GitDir // bare: a relative core.hooksPath is from the git directory
 	}
-	common := commonDir(gitDir)
 
-	hooksPath, err := hooksPathConfig(r)
+	hooksPath, err := hooksPathConfig(repo.Git)
 	if err != nil {
 		return "", err
 	}
@@ -132,7 +128,7 @@ func Dir(path string) (string, error) {
 // hooksPathConfig reads core.hooksPath with git's precedence: the
 // repository's config, then the global config ($GIT_CONFIG_GLOBAL, or
 // ~/.gitconfig then $XDG_CONFIG_HOME/git/config), then the system config.
-func hooksPathConfig(r *git.Repository) (string, error) {
+func hooksPathConfig(r *source.GitRepo) (string, error) {
 	local, err := r.Config()
 	if err != nil {
 		return "", fmt.Errorf("reading the repository's git config: %w", err)
@@ -183,58 +179,6 @@ func coreHooksPath(raw *format.Config) string {
 		return ""
 	}
 	return all[len(all)-1]
-}
-
-// dotGit resolves root/.git, following the "gitdir: …" file of a linked
-// worktree or submodule.
-func dotGit(root string) string {
-	p := filepath.Join(root, ".git")
-	fi, err := os.Stat(p)
-	if err != nil || fi.IsDir() {
-		return p
-	}
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return p
-	}
-	s := strings.TrimSpace(string(data))
-	if !strings.HasPrefix(s, "gitdir:") {
-		return p
-	}
-	d := strings.TrimSpace(strings.TrimPrefix(s, "gitdir:"))
-	if !filepath.IsAbs(d) {
-		d = filepath.Join(root, d)
-	}
-	return filepath.Clean(d)
-}
-
-// bareGitDir walks up from p to the directory holding HEAD and objects.
-func bareGitDir(p string) string {
-	for d := p; ; d = filepath.Dir(d) {
-		if isFile(filepath.Join(d, "HEAD")) && isDir(filepath.Join(d, "objects")) {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return p
-		}
-	}
-}
-
-// commonDir follows a linked worktree's "commondir" file to the main git
-// directory, where hooks live.
-func commonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	d := strings.TrimSpace(string(data))
-	if d == "" {
-		return gitDir
-	}
-	if !filepath.IsAbs(d) {
-		d = filepath.Join(gitDir, d)
-	}
-	return filepath.Clean(d)
 }
 
 // Install writes clayscan's pre-commit hook. It is idempotent: run again,

@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/go-git/go-git/v5"
 )
 
 // ErrNotRepository is returned by git sources outside a git repository.
@@ -18,7 +16,7 @@ var ErrNotRepository = errors.New("not a git repository")
 
 // Repo is an opened repository and where its work tree is.
 type Repo struct {
-	Git *git.Repository
+	Git *GitRepo
 	// Root is the absolute work tree root; empty for a bare repository.
 	Root string
 	// GitDir is the absolute path of the git directory (for info/exclude).
@@ -38,33 +36,37 @@ func OpenRepo(path string) (*Repo, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("opening %q: %w", path, err)
 	}
-	r, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		// go-git detects only work trees (a .git entry); a bare
-		// repository, or a git directory named directly, is found the
-		// way git finds it.
-		gitDir := findBareGitDir(abs)
-		if gitDir == "" {
-			return nil, fmt.Errorf("%q: %w", path, ErrNotRepository)
-		}
-		r, err := git.PlainOpenWithOptions(gitDir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
-		if err != nil {
-			return nil, fmt.Errorf("opening repository at %q: %w", path, err)
-		}
-		return &Repo{Git: r, GitDir: gitDir, CommonDir: commonDir(gitDir)}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
-	}
-	repo := &Repo{Git: r}
-	if wt, err := r.Worktree(); err == nil {
-		repo.Root = wt.Filesystem.Root()
-		repo.GitDir = findGitDir(repo.Root)
+	repo := &Repo{}
+	if root := findWorkTree(abs); root != "" {
+		repo.Root = root
+		repo.GitDir = findGitDir(root)
+	} else if gitDir := findBareGitDir(abs); gitDir != "" {
+		// A bare repository, or a git directory named directly, is
+		// found the way git finds it.
+		repo.GitDir = gitDir
 	} else {
-		repo.GitDir = abs
+		return nil, fmt.Errorf("%q: %w", path, ErrNotRepository)
 	}
 	repo.CommonDir = commonDir(repo.GitDir)
+	if repo.Git, err = openGitRepo(repo.GitDir, repo.CommonDir); err != nil {
+		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
+	}
 	return repo, nil
+}
+
+// findWorkTree returns the nearest of dir and its parents holding a .git
+// entry (a directory, or a "gitdir:" file), or "".
+func findWorkTree(dir string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
 }
 
 // commonDir follows a linked worktree's "commondir" file to the shared

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -95,7 +94,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 		path = "."
 	}
 	repo, err := OpenRepo(path)
-	if errors.Is(err, git.ErrUnsupportedExtensionRepositoryFormatVersion) {
+	if errors.Is(err, ErrUnsupportedExtension) {
 		return info, &hinted{err: err, hint: extensionsHint}
 	}
 	if err != nil {

@@ -1,8 +1,10 @@
 package source
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -193,27 +195,23 @@ func (r *GitRepo) resolveName(name string) (plumbing.Hash, error) {
 	return plumbing.ZeroHash, plumbing.ErrReferenceNotFound
 }
 
-// expandPrefix finds the one object whose name starts with prefix.
+// expandPrefix finds the one object whose name starts with prefix. It
+// reads pack indexes and loose object names, never the objects: an
+// abbreviated SHA must not cost a scan of git/git's packs.
 func (r *GitRepo) expandPrefix(prefix string) (plumbing.Hash, error) {
-	iter, err := r.Storer.IterEncodedObjects(plumbing.AnyObject)
+	even, err := hex.DecodeString(prefix[:len(prefix)&^1])
+	if err != nil {
+		return plumbing.ZeroHash, plumbing.ErrReferenceNotFound
+	}
+	hashes, err := r.Storer.HashesWithPrefix(even)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	defer iter.Close()
 	var found []plumbing.Hash
-	err = iter.ForEach(func(o plumbing.EncodedObject) error {
-		if strings.HasPrefix(o.Hash().String(), prefix) {
-			for _, f := range found {
-				if f == o.Hash() {
-					return nil // the same object in two packs
-				}
-			}
-			found = append(found, o.Hash())
+	for _, h := range hashes {
+		if strings.HasPrefix(h.String(), prefix) && !slices.Contains(found, h) {
+			found = append(found, h)
 		}
-		return nil
-	})
-	if err != nil {
-		return plumbing.ZeroHash, err
 	}
 	switch len(found) {
 	case 0:

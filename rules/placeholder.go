@@ -82,6 +82,11 @@ func LooksLikePlaceholder(secret string) bool {
 	if refIdent.MatchString(s) || envName.MatchString(s) || regexLike.MatchString(s) {
 		return true
 	}
+	// "CLAY_API_KEY="+key+"\n": the quotes close and reopen string
+	// literals, and what sits between them is the code joining them.
+	if t := strings.Trim(s, "+"); t != s && (identifierLike(t) || refIdent.MatchString(t)) {
+		return true
+	}
 	rest := stripKnownPrefix(s)
 	return lowVariety(rest) || identifierLike(rest)
 }

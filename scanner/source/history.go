@@ -365,6 +365,9 @@ func (h *History) tips(repo *Repo, gitDir string) ([]tip, error) {
 		if seen[name] || (!strings.HasPrefix(name, "refs/") && name != "HEAD") {
 			return nil
 		}
+		if name == "HEAD" && r.Type() == plumbing.SymbolicReference {
+			return nil // the branch it names is listed itself; only a detached HEAD adds a tip
+		}
 		hh := r.Hash()
 		if r.Type() == plumbing.SymbolicReference {
 			res, err := repo.Git.Reference(r.Name(), true)

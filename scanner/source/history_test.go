@@ -172,10 +172,28 @@ func TestHistoryKeyAddedThenRemoved(t *testing.T) {
 		if f.Author != "Ada" || f.Email != "ada@example.com" || f.Date == "" {
 			t.Errorf("author = %q <%q> %q", f.Author, f.Email, f.Date)
 		}
-		if res.Summary.Commits != 3 || res.Summary.Refs < 1 {
-			t.Errorf("summary = %+v", res.Summary)
+		if res.Summary.Commits != 3 || res.Summary.Refs != 1 {
+			t.Errorf("summary = %+v, want 3 commits on 1 ref", res.Summary)
 		}
 	})
+}
+
+// HEAD that names a branch is that branch, not a second ref; a detached
+// HEAD on a commit no branch holds is a ref of its own (issue 5's report:
+// a one-commit repository said "2 commits on 2 refs").
+func TestHistoryCountsRefsOnce(t *testing.T) {
+	r := newHistRepo(t)
+	r.write("README", "hello\n")
+	r.commit("init")
+	if res := scanHistory(t, &source.History{Path: r.dir}); res.Summary.Refs != 1 || res.Summary.Commits != 1 {
+		t.Errorf("attached HEAD: %d commits on %d refs, want 1 on 1", res.Summary.Commits, res.Summary.Refs)
+	}
+	r.git("checkout", "-q", "--detach")
+	r.write("README", "detached\n")
+	r.commit("only on a detached HEAD")
+	if res := scanHistory(t, &source.History{Path: r.dir}); res.Summary.Refs != 2 || res.Summary.Commits != 2 {
+		t.Errorf("detached HEAD: %d commits on %d refs, want 2 on 2", res.Summary.Commits, res.Summary.Refs)
+	}
 }
 
 func TestHistoryKeyInDeletedFile(t *testing.T) {

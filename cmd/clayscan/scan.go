@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
 	"github.com/clayscan/clayscan/scanner/source"
@@ -49,7 +50,7 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 	s.registerSuppression(fs) // suppress.go: --config, --baseline, --report-unused-ignores
 }
 
-func (s *scanFlags) maxFileSize() (int64, error) { return parseSize(s.maxSize) }
+func (s *scanFlags) maxFileSize() (int64, error) { return rules.ParseSize(s.maxSize) }
 
 // newScanFlagSet is the flag set of a command that scans, with the shared
 // flags registered.

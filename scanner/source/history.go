@@ -106,7 +106,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	info.Shallow = len(shallow) > 0
 
-	db, err := openODB(filepath.Join(gitDir, "objects"))
+	db, err := openODB(filepath.Join(gitDir, "objects"), true)
 	if err != nil {
 		return info, fmt.Errorf("opening the object database: %w", err)
 	}

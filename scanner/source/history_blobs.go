@@ -275,7 +275,7 @@ func (bp *blobPhase) materialize(z *inflater, t btask) []byte {
 			bp.fail(n.info, n.h, fmt.Errorf("delta without base"))
 			return nil
 		}
-		delta, err := z.inflate(n.loc.p, e.dataOff, e.size)
+		delta, err := z.inflateDelta(n.loc.p, e.dataOff, e.size)
 		if err != nil {
 			bp.fail(n.info, n.h, err)
 			return nil
@@ -284,7 +284,7 @@ func (bp *blobPhase) materialize(z *inflater, t btask) []byte {
 			bp.skipLarge(n, dst)
 			return nil
 		}
-		data, err = applyDelta(base, delta)
+		data, err = applyDelta(nil, base, delta)
 		if err != nil {
 			bp.fail(n.info, n.h, err)
 			return nil
@@ -298,7 +298,7 @@ func (bp *blobPhase) materialize(z *inflater, t btask) []byte {
 			bp.skipLarge(n, e.size)
 			return nil
 		}
-		data, err = z.inflate(n.loc.p, e.dataOff, e.size)
+		data, err = z.inflate(n.loc.p, e.dataOff, e.size, nil)
 		if err != nil {
 			bp.fail(n.info, n.h, err)
 			return nil

@@ -224,11 +224,26 @@ func (p *pack) header(off int64) (entryHeader, error) {
 type inflater struct {
 	br bytes.Reader
 	zr io.ReadCloser
+	// delta is inflateDelta's buffer, reused from one delta to the next.
+	delta []byte
+}
+
+// maxReusedDelta bounds the delta buffer an inflater keeps between calls.
+const maxReusedDelta = 1 << 20
+
+// inflateDelta inflates a delta that is only needed until the next call,
+// into a buffer the inflater reuses.
+func (z *inflater) inflateDelta(p *pack, off, size int64) ([]byte, error) {
+	d, err := z.inflate(p, off, size, z.delta)
+	if err == nil && cap(d) <= maxReusedDelta {
+		z.delta = d
+	}
+	return d, err
 }
 
 // inflate returns the size bytes that the zlib stream at p.data[off:]
-// inflates to.
-func (z *inflater) inflate(p *pack, off, size int64) ([]byte, error) {
+// inflates to, in buf when it is large enough.
+func (z *inflater) inflate(p *pack, off, size int64, buf []byte) ([]byte, error) {
 	z.br.Reset(p.data[off:])
 	var err error
 	if z.zr == nil {
@@ -239,7 +254,11 @@ func (z *inflater) inflate(p *pack, off, size int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf := make([]byte, size)
+	if int64(cap(buf)) >= size {
+		buf = buf[:size]
+	} else {
+		buf = make([]byte, size)
+	}
 	if _, err := io.ReadFull(z.zr, buf); err != nil {
 		return nil, err
 	}
@@ -267,13 +286,17 @@ func deltaSizes(delta []byte) (src, dst int64, rest []byte, ok bool) {
 	return v[0], v[1], delta, true
 }
 
-// applyDelta builds the target of a git delta from its base.
-func applyDelta(base, delta []byte) ([]byte, error) {
+// applyDelta builds the target of a git delta from its base, in dst when
+// it is large enough (dst must not overlap base).
+func applyDelta(dst, base, delta []byte) ([]byte, error) {
 	srcSize, dstSize, d, ok := deltaSizes(delta)
 	if !ok || srcSize != int64(len(base)) || dstSize < 0 || dstSize > 1<<40 {
 		return nil, errors.New("invalid delta header")
 	}
-	out := make([]byte, 0, dstSize)
+	out := dst[:0]
+	if int64(cap(out)) < dstSize {
+		out = make([]byte, 0, dstSize)
+	}
 	for len(d) > 0 {
 		cmd := d[0]
 		d = d[1:]
@@ -337,6 +360,9 @@ type odb struct {
 	cacheHead *cacheEntry // most recently used
 	cacheSize int64
 	cacheMax  int64
+	// keepBases caches the objects built while resolving delta chains
+	// (the history walk); a one-shot reader (the staged scan) keeps none.
+	keepBases bool
 	zmu       sync.Mutex // guards z
 	z         inflater
 }
@@ -348,8 +374,10 @@ type cacheEntry struct {
 	prev, next *cacheEntry
 }
 
-func openODB(objectsDir string) (*odb, error) {
-	db := &odb{cache: map[objLoc]*cacheEntry{}, cacheMax: 96 << 20}
+// openODB opens objectsDir and its alternates. keepBases caches the delta
+// bases that reads build, for a reader that will pass through them again.
+func openODB(objectsDir string, keepBases bool) (*odb, error) {
+	db := &odb{cache: map[objLoc]*cacheEntry{}, cacheMax: 96 << 20, keepBases: keepBases}
 	seen := map[string]bool{}
 	var add func(dir string, depth int) error
 	add = func(dir string, depth int) error {
@@ -478,7 +506,7 @@ func readLoose(path string, h hash, maxSize int64) (typ int, size int64, data []
 // outside the pack it is in.
 func (db *odb) get(h hash) (int, []byte, error) {
 	if loc, ok := db.locate(h); ok {
-		typ, data, err := db.readPacked(loc, 0)
+		typ, data, err := db.readPacked(loc)
 		if err != nil {
 			return 0, nil, corruptf(h, "%v", err)
 		}
@@ -530,7 +558,7 @@ func (db *odb) packedSize(loc objLoc) (int64, error) {
 	if e.typ != objOfsDelta && e.typ != objRefDelta {
 		return e.size, nil
 	}
-	delta, err := db.inflate(loc.p, e.dataOff, e.size)
+	delta, err := db.inflate(loc.p, e.dataOff, e.size, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -541,82 +569,138 @@ func (db *odb) packedSize(loc objLoc) (int64, error) {
 	return dst, nil
 }
 
-// readPacked resolves the entry at loc, caching the bases it goes through.
-func (db *odb) readPacked(loc objLoc, depth int) (int, []byte, error) {
-	if depth > 10000 {
-		return 0, nil, errors.New("delta chain too long")
-	}
-	e, err := loc.p.header(loc.off)
-	if err != nil {
-		return 0, nil, err
-	}
-	switch e.typ {
-	case objOfsDelta, objRefDelta:
-		var btyp int
-		var base []byte
-		if e.typ == objOfsDelta {
-			btyp, base, err = db.base(objLoc{loc.p, e.baseOff}, depth)
-		} else {
-			bl, ok := db.locate(e.baseHash)
-			if !ok {
-				var p string
-				if p = db.loosePath(e.baseHash); p == "" {
-					return 0, nil, fmt.Errorf("delta base %s not found", e.baseHash)
-				}
-				btyp, _, base, err = readLoose(p, e.baseHash, -1)
-			} else {
-				btyp, base, err = db.base(bl, depth)
+// chainLink is one delta of a chain being resolved, outermost first.
+type chainLink struct {
+	loc objLoc
+	e   entryHeader
+}
+
+// maxDeltaChain bounds a delta chain (git's default depth is 50): a loop
+// in a corrupt pack must end in an error.
+const maxDeltaChain = 10000
+
+// readPacked builds the object at loc. It follows the delta chain down to
+// a base it has (a full entry, a cached base, or a base stored outside the
+// pack), then applies the deltas back up.
+//
+// With keepBases, every object built on the way is cached for the next
+// chain through it: the history walk reads successive versions of the same
+// trees. Without, nothing is cached and the intermediate objects take turns
+// in two buffers: git/git's root tree is 14 deltas of 22 KB deep, and a
+// pre-commit scan pays for every fresh page it touches.
+func (db *odb) readPacked(loc objLoc) (int, []byte, error) {
+	var chain []chainLink
+	var typ int
+	var base []byte
+	owned := true // base is this call's to overwrite (not a cached object)
+	for {
+		if len(chain) > maxDeltaChain {
+			return 0, nil, errors.New("delta chain too long")
+		}
+		if len(chain) > 0 {
+			if t, data, ok := db.cached(loc); ok {
+				typ, base, owned = t, data, false
+				break
 			}
 		}
+		e, err := loc.p.header(loc.off)
 		if err != nil {
 			return 0, nil, err
 		}
-		delta, err := db.inflate(loc.p, e.dataOff, e.size)
-		if err != nil {
-			return 0, nil, err
+		switch e.typ {
+		case objOfsDelta:
+			chain = append(chain, chainLink{loc, e})
+			loc = objLoc{loc.p, e.baseOff}
+			continue
+		case objRefDelta:
+			chain = append(chain, chainLink{loc, e})
+			if bl, ok := db.locate(e.baseHash); ok {
+				loc = bl
+				continue
+			}
+			p := db.loosePath(e.baseHash)
+			if p == "" {
+				return 0, nil, fmt.Errorf("delta base %s not found", e.baseHash)
+			}
+			if typ, _, base, err = readLoose(p, e.baseHash, -1); err != nil {
+				return 0, nil, err
+			}
+		default:
+			if base, err = db.inflate(loc.p, e.dataOff, e.size, nil); err != nil {
+				return 0, nil, err
+			}
+			typ = e.typ
+			if len(chain) > 0 && db.keepBases {
+				db.remember(loc, typ, base)
+				owned = false
+			}
 		}
-		out, err := applyDelta(base, delta)
-		return btyp, out, err
-	default:
-		data, err := db.inflate(loc.p, e.dataOff, e.size)
-		return e.typ, data, err
+		break
 	}
+	var spare, delta []byte
+	for i := len(chain) - 1; i >= 0; i-- {
+		l := chain[i]
+		var err error
+		if delta, err = db.inflate(l.loc.p, l.e.dataOff, l.e.size, delta); err != nil {
+			return 0, nil, err
+		}
+		var dst []byte
+		if i > 0 {
+			dst = spare // the object asked for (i == 0) gets its own buffer
+		}
+		out, err := applyDelta(dst, base, delta)
+		if err != nil {
+			return 0, nil, err
+		}
+		spare = nil
+		if owned {
+			spare = base
+		}
+		base, owned = out, true
+		if i > 0 && db.keepBases {
+			db.remember(l.loc, typ, out)
+			owned = false
+		}
+	}
+	return typ, base, nil
 }
 
-func (db *odb) inflate(p *pack, off, size int64) ([]byte, error) {
+func (db *odb) inflate(p *pack, off, size int64, buf []byte) ([]byte, error) {
 	db.zmu.Lock()
 	defer db.zmu.Unlock()
-	return db.z.inflate(p, off, size)
+	return db.z.inflate(p, off, size, buf)
 }
 
-// base returns a delta base, from the cache when possible.
-func (db *odb) base(loc objLoc, depth int) (int, []byte, error) {
+// cached returns the base cached for loc, if any.
+func (db *odb) cached(loc objLoc) (int, []byte, bool) {
 	db.mu.Lock()
-	if ce, ok := db.cache[loc]; ok {
-		db.touch(ce)
-		db.mu.Unlock()
-		return ce.typ, ce.data, nil
+	defer db.mu.Unlock()
+	ce, ok := db.cache[loc]
+	if !ok {
+		return 0, nil, false
 	}
-	db.mu.Unlock()
-	typ, data, err := db.readPacked(loc, depth+1)
-	if err != nil {
-		return 0, nil, err
-	}
+	db.touch(ce)
+	return ce.typ, ce.data, true
+}
+
+// remember caches data as the object at loc, evicting the least recently
+// used bases over the cache's size. Cached data is never modified.
+func (db *odb) remember(loc objLoc, typ int, data []byte) {
 	db.mu.Lock()
-	if _, ok := db.cache[loc]; !ok && int64(len(data)) < db.cacheMax/4 {
-		ce := &cacheEntry{key: loc, typ: typ, data: data}
-		db.cache[loc] = ce
-		db.cacheSize += int64(len(data))
-		db.touch(ce)
-		for db.cacheSize > db.cacheMax && db.cacheHead != nil {
-			last := db.cacheHead.prev
-			db.unlink(last)
-			delete(db.cache, last.key)
-			db.cacheSize -= int64(len(last.data))
-		}
+	defer db.mu.Unlock()
+	if _, ok := db.cache[loc]; ok || int64(len(data)) >= db.cacheMax/4 {
+		return
 	}
-	db.mu.Unlock()
-	return typ, data, nil
+	ce := &cacheEntry{key: loc, typ: typ, data: data}
+	db.cache[loc] = ce
+	db.cacheSize += int64(len(data))
+	db.touch(ce)
+	for db.cacheSize > db.cacheMax && db.cacheHead != nil {
+		last := db.cacheHead.prev
+		db.unlink(last)
+		delete(db.cache, last.key)
+		db.cacheSize -= int64(len(last.data))
+	}
 }
 
 // dropCache frees the delta-base cache once the walk no longer needs it.

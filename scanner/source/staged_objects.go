@@ -24,7 +24,7 @@ type stagedObjects struct {
 }
 
 func openStagedObjects(fallback storer.EncodedObjectStorer, objectsDir string) (*stagedObjects, error) {
-	db, err := openODB(objectsDir)
+	db, err := openODB(objectsDir, false)
 	if err != nil {
 		return nil, fmt.Errorf("opening the object database: %w", err)
 	}

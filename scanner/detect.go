@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/clayscan/clayscan/rules"
@@ -37,10 +38,25 @@ type Detector struct {
 	keywords []string // distinct, lowercase
 	byKw     [][]int  // keyword index → rule indices
 	anchors  []anchor // what the prefilter searches for
-	// starts[ri], when set, is rule ri's regex anchored at a keyword hit:
-	// its matches all begin with one of its keywords, so it is tried only
-	// where a keyword starts instead of across a window.
-	starts []*anchored
+	// starts[ri] holds rule ri's regex anchored at a keyword hit, when its
+	// matches all begin with one of its keywords: it is then tried only
+	// where a keyword starts instead of across a window. See start.
+	starts []lazyAnchored
+}
+
+// lazyAnchored is a rule's anchored form, built at the rule's first keyword
+// hit: compiling it costs more than a pre-commit scan's whole search, and
+// most scans hit no keyword of most rules.
+type lazyAnchored struct {
+	once sync.Once
+	a    *anchored
+}
+
+// start returns rule ri's anchored form, or nil when it has none.
+func (d *Detector) start(ri int) *anchored {
+	l := &d.starts[ri]
+	l.once.Do(func() { l.a = anchorRule(&d.rules[ri]) })
+	return l.a
 }
 
 // anchored holds a rule's regex compiled to match only near the start of
@@ -113,10 +129,7 @@ func NewDetector(rs []rules.Rule) (*Detector, error) {
 		}
 	}
 	d.anchors = buildAnchors(d.keywords)
-	d.starts = make([]*anchored, len(d.rules))
-	for ri := range d.rules {
-		d.starts[ri] = anchorRule(&d.rules[ri])
-	}
+	d.starts = make([]lazyAnchored, len(d.rules))
 	return d, nil
 }
 
@@ -529,7 +542,7 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 	var state []ruleState
 	hit := func(ki, at int) {
 		for _, ri := range d.byKw[ki] {
-			if a := d.starts[ri]; a != nil {
+			if a := d.start(ri); a != nil {
 				if state == nil {
 					state = make([]ruleState, len(d.rules))
 					for i := range state {

@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/envpolicy"
@@ -193,9 +192,12 @@ func (p *envPolicy) history(h *source.History) ([]scanner.Finding, error) {
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	head, err := headTree(h.Path)
+	repo, head, err := headCommit(h.Path)
 	if err != nil {
 		return nil, err
+	}
+	if repo != nil {
+		defer repo.Close()
 	}
 	var out []scanner.Finding
 	for _, path := range paths {
@@ -204,8 +206,8 @@ func (p *envPolicy) history(h *source.History) ([]scanner.Finding, error) {
 		p.mu.Unlock()
 		inHead := false
 		if head != nil {
-			if _, err := head.FindEntry(path); err == nil {
-				inHead = true
+			if inHead, err = repo.Git.HasPath(*head, path); err != nil {
+				return nil, fmt.Errorf("looking up %q at HEAD: %w", path, err)
 			}
 		}
 		out = append(out, envpolicy.InHistory(path, s.commit, inHead))
@@ -213,29 +215,24 @@ func (p *envPolicy) history(h *source.History) ([]scanner.Finding, error) {
 	return out, nil
 }
 
-// headTree is HEAD's tree, nil for a repository without commits.
-func headTree(path string) (*object.Tree, error) {
+// headCommit opens the repository at path and returns HEAD's commit, nil
+// for a repository without commits. The caller closes the repository.
+func headCommit(path string) (*source.Repo, *plumbing.Hash, error) {
 	if path == "" {
 		path = "."
 	}
 	repo, err := source.OpenRepo(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ref, err := repo.Git.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return nil, nil
+		return repo, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("resolving HEAD: %w", err)
+		repo.Close()
+		return nil, nil, fmt.Errorf("resolving HEAD: %w", err)
 	}
-	c, err := repo.Git.CommitObject(ref.Hash())
-	if err != nil {
-		return nil, fmt.Errorf("reading HEAD commit: %w", err)
-	}
-	t, err := c.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("reading HEAD tree: %w", err)
-	}
-	return t, nil
+	h := ref.Hash()
+	return repo, &h, nil
 }

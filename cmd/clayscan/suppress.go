@@ -4,14 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
@@ -65,10 +63,10 @@ func (t *setTracker) String() string {
 // tree (or HEAD in a bare repository) and, on a pull request, from the base
 // commit, whose versions then apply.
 type suppressionFiles struct {
-	repo *source.Repo // nil outside a repository
-	root string       // work tree root, or the scanned directory outside a repository
-	head *object.Tree // HEAD's tree for a bare repository
-	base *object.Tree // the pull request's base commit, when set
+	repo *source.Repo   // nil outside a repository
+	root string         // work tree root, or the scanned directory outside a repository
+	head *plumbing.Hash // HEAD's commit, for a bare repository
+	base *plumbing.Hash // the pull request's base commit, when set
 	// baseName labels base versions in error messages.
 	baseName string
 }
@@ -93,13 +91,13 @@ func openSuppressionFiles(path, base string) (*suppressionFiles, error) {
 	sf.repo, sf.root = repo, repo.Root
 	if repo.Root == "" { // bare: the files as of HEAD
 		if ref, err := repo.Git.Head(); err == nil {
-			if sf.head, err = commitTree(repo, ref.Hash().String()); err != nil {
-				return nil, err
-			}
+			h := ref.Hash()
+			sf.head = &h
 		}
 	}
 	if base != "" {
-		if sf.base, err = commitTree(repo, base); err != nil {
+		if sf.base, err = repo.Git.ResolveRevision(plumbing.Revision(base)); err != nil {
+			repo.Close()
 			return nil, withHint(fmt.Errorf("reading suppression files at base %s: %w", base, err),
 				"fetch the base commit (actions/checkout with fetch-depth: 0)")
 		}
@@ -111,40 +109,24 @@ func openSuppressionFiles(path, base string) (*suppressionFiles, error) {
 	return sf, nil
 }
 
-func commitTree(repo *source.Repo, rev string) (*object.Tree, error) {
-	h, err := repo.Git.ResolveRevision(plumbing.Revision(rev))
-	if err != nil {
-		return nil, err
+// close releases the repository the files were read from.
+func (s *suppressionFiles) close() {
+	if s.repo != nil {
+		s.repo.Close()
 	}
-	c, err := repo.Git.CommitObject(*h)
-	if err != nil {
-		return nil, err
-	}
-	return c.Tree()
 }
 
 // maxSuppressionFile bounds what is read of a config, ignore or baseline
 // file.
 const maxSuppressionFile = 64 << 20
 
-// readTree reads a file from a tree; ok is false when it does not exist.
-func readTree(t *object.Tree, rel string) ([]byte, bool, error) {
-	f, err := t.File(rel)
-	if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
+// readAt reads a file from a commit's tree; ok is false when it does not
+// exist there.
+func (s *suppressionFiles) readAt(commit *plumbing.Hash, rel string) ([]byte, bool, error) {
+	data, err := s.repo.Git.ReadFile(*commit, rel, maxSuppressionFile)
+	if errors.Is(err, source.ErrPathNotFound) {
 		return nil, false, nil
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	if f.Size > maxSuppressionFile {
-		return nil, false, fmt.Errorf("%s is larger than %d bytes", rel, maxSuppressionFile)
-	}
-	r, err := f.Reader()
-	if err != nil {
-		return nil, false, err
-	}
-	defer r.Close()
-	data, err := io.ReadAll(r)
 	return data, err == nil, err
 }
 
@@ -187,7 +169,7 @@ func (s *suppressionFiles) read(name string, explicit bool, extra *[]scanner.Fin
 	var err error
 	if s.head != nil && !explicit {
 		cur.name = rel
-		cur.data, cur.ok, err = readTree(s.head, rel)
+		cur.data, cur.ok, err = s.readAt(s.head, rel)
 	} else {
 		cur.name = name
 		cur.data, cur.ok, err = readDisk(full)
@@ -203,7 +185,7 @@ func (s *suppressionFiles) read(name string, explicit bool, extra *[]scanner.Fin
 	}
 	var old suppressionFile
 	old.name = fmt.Sprintf("%s (at base %s)", rel, s.baseName)
-	old.data, old.ok, err = readTree(s.base, rel)
+	old.data, old.ok, err = s.readAt(s.base, rel)
 	if err != nil {
 		return old, fmt.Errorf("reading %s: %w", old.name, err)
 	}
@@ -251,6 +233,7 @@ func setupSuppression(e *env, sf *scanFlags, path string) (*suppression, error) 
 	if err != nil {
 		return nil, err
 	}
+	defer files.close()
 	sup := &suppression{reportUnused: sf.reportUnused}
 
 	cfgName, explicit := rules.ConfigFile, sf.config != ""

@@ -4,15 +4,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
@@ -23,8 +24,14 @@ import (
 // package pulls in its transports (ssh, http, openpgp) whose package init
 // cost every invocation ~10 ms; a pre-commit hook cannot afford that.
 type GitRepo struct {
-	// Storer reads objects, references, the index and shallow roots.
+	// Storer reads references, the config, the index and shallow roots.
 	Storer *filesystem.Storage
+
+	// Objects are read through odb, opened at the first read.
+	objectsDir string
+	dbOnce     sync.Once
+	db         *odb
+	dbErr      error
 }
 
 var (
@@ -61,7 +68,46 @@ func openGitRepo(gitDir, commonDir string) (*GitRepo, error) {
 	if err := checkExtensions(cfg); err != nil {
 		return nil, err
 	}
-	return &GitRepo{Storer: st}, nil
+	return &GitRepo{Storer: st, objectsDir: filepath.Join(commonDir, "objects")}, nil
+}
+
+// objects returns the repository's object reader. It keeps no delta bases:
+// its readers (a pre-commit scan, a revision lookup, a config file at a
+// commit) read a few objects once each.
+func (r *GitRepo) objects() (*odb, error) {
+	r.dbOnce.Do(func() {
+		if r.db, r.dbErr = openODB(r.objectsDir, false); r.dbErr != nil {
+			r.dbErr = fmt.Errorf("opening the object database: %w", r.dbErr)
+		}
+	})
+	return r.db, r.dbErr
+}
+
+// Close releases the object reader's mapped packs. A closed GitRepo must
+// not be used again.
+func (r *GitRepo) Close() error {
+	r.dbOnce.Do(func() { r.dbErr = errors.New("repository closed") })
+	if r.db != nil {
+		r.db.close()
+		r.db = nil
+	}
+	return nil
+}
+
+// object reads object h, checking its type when want is not zero.
+func (r *GitRepo) object(h plumbing.Hash, want int) ([]byte, error) {
+	db, err := r.objects()
+	if err != nil {
+		return nil, err
+	}
+	typ, data, err := db.get(h)
+	if err != nil {
+		return nil, err
+	}
+	if want != 0 && typ != want {
+		return nil, corruptf(h, "expected a %s, found a %s", typeName(want), typeName(typ))
+	}
+	return data, nil
 }
 
 // checkExtensions refuses repositories git itself would read differently,
@@ -115,8 +161,81 @@ func (r *GitRepo) References() (storer.ReferenceIter, error) {
 }
 
 // CommitObject returns commit h.
-func (r *GitRepo) CommitObject(h plumbing.Hash) (*object.Commit, error) {
-	return object.GetCommit(r.Storer, h)
+func (r *GitRepo) CommitObject(h plumbing.Hash) (*Commit, error) {
+	data, err := r.object(h, objCommit)
+	if err != nil {
+		return nil, err
+	}
+	return parseCommitObject(h, data)
+}
+
+// ErrPathNotFound is a path that a commit's tree does not hold.
+var ErrPathNotFound = errors.New("path not found")
+
+// entryAt returns the tree entry at path (slash-separated, relative to the
+// root) in commit's tree.
+func (r *GitRepo) entryAt(commit plumbing.Hash, path string) (treeEntry, error) {
+	c, err := r.CommitObject(commit)
+	if err != nil {
+		return treeEntry{}, err
+	}
+	tree, isTree := c.Tree, true
+	var e treeEntry
+	for name := range strings.SplitSeq(strings.Trim(path, "/"), "/") {
+		if !isTree {
+			return treeEntry{}, fmt.Errorf("%q: %w", path, ErrPathNotFound)
+		}
+		data, err := r.object(tree, objTree)
+		if err != nil {
+			return treeEntry{}, err
+		}
+		var ok bool
+		if e, ok = findEntry(data, name); !ok {
+			return treeEntry{}, fmt.Errorf("%q: %w", path, ErrPathNotFound)
+		}
+		tree, isTree = e.objectHash(), e.isTree()
+	}
+	return e, nil
+}
+
+// HasPath reports whether commit's tree holds path (a file or directory).
+func (r *GitRepo) HasPath(commit plumbing.Hash, path string) (bool, error) {
+	_, err := r.entryAt(commit, path)
+	if errors.Is(err, ErrPathNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ErrFileTooLarge is a file over the size ReadFile was given.
+var ErrFileTooLarge = errors.New("file too large")
+
+// ReadFile returns the content of the regular file at path in commit's
+// tree. It returns ErrPathNotFound when there is no such file (a directory,
+// symlink or submodule is not one), and ErrFileTooLarge when it is over
+// limit bytes.
+func (r *GitRepo) ReadFile(commit plumbing.Hash, path string, limit int64) ([]byte, error) {
+	e, err := r.entryAt(commit, path)
+	if err != nil {
+		return nil, err
+	}
+	if !e.fileMode().IsRegular() {
+		return nil, fmt.Errorf("%q: %w", path, ErrPathNotFound)
+	}
+	db, err := r.objects()
+	if err != nil {
+		return nil, err
+	}
+	typ, data, err := db.read(e.objectHash(), limit)
+	switch {
+	case errors.Is(err, errBlobTooLarge):
+		return nil, fmt.Errorf("%q is larger than %d bytes: %w", path, limit, ErrFileTooLarge)
+	case err != nil:
+		return nil, err
+	case typ != objBlob:
+		return nil, corruptf(e.objectHash(), "expected a blob, found a %s", typeName(typ))
+	}
+	return data, nil
 }
 
 // Config returns the repository's configuration (.git/config).
@@ -152,19 +271,19 @@ func (r *GitRepo) ResolveRevision(in plumbing.Revision) (*plumbing.Hash, error) 
 			if n == 0 {
 				continue
 			}
-			if commit.NumParents() < n {
+			if len(commit.Parents) < n {
 				return nil, fmt.Errorf("revision %q: %w", rev, plumbing.ErrReferenceNotFound)
 			}
-			if commit, err = r.CommitObject(commit.ParentHashes[n-1]); err != nil {
+			if commit, err = r.CommitObject(commit.Parents[n-1]); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		for i := 0; i < n; i++ {
-			if commit.NumParents() == 0 {
+			if len(commit.Parents) == 0 {
 				return nil, fmt.Errorf("revision %q: %w", rev, plumbing.ErrReferenceNotFound)
 			}
-			if commit, err = r.CommitObject(commit.ParentHashes[0]); err != nil {
+			if commit, err = r.CommitObject(commit.Parents[0]); err != nil {
 				return nil, err
 			}
 		}
@@ -223,23 +342,25 @@ func (r *GitRepo) expandPrefix(prefix string) (plumbing.Hash, error) {
 }
 
 // peelToCommit follows annotated tags to the commit they name.
-func (r *GitRepo) peelToCommit(h plumbing.Hash) (*object.Commit, error) {
+func (r *GitRepo) peelToCommit(h plumbing.Hash) (*Commit, error) {
+	db, err := r.objects()
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i < 10; i++ {
-		o, err := r.Storer.EncodedObject(plumbing.AnyObject, h)
+		typ, data, err := db.get(h)
 		if err != nil {
 			return nil, err
 		}
-		switch o.Type() {
-		case plumbing.CommitObject:
-			return object.DecodeCommit(r.Storer, o)
-		case plumbing.TagObject:
-			t, err := object.DecodeTag(r.Storer, o)
-			if err != nil {
+		switch typ {
+		case objCommit:
+			return parseCommitObject(h, data)
+		case objTag:
+			if h, err = tagTarget(h, data); err != nil {
 				return nil, err
 			}
-			h = t.Target
 		default:
-			return nil, fmt.Errorf("%s is a %s, not a commit", h, o.Type())
+			return nil, fmt.Errorf("%s is a %s, not a commit", h, typeName(typ))
 		}
 	}
 	return nil, fmt.Errorf("%s: too many nested tags", h)

@@ -9,9 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -31,22 +28,16 @@ type tip struct {
 	hash hash
 }
 
-// parseCommit decodes a commit with go-git's parser (signatures, mergetags
-// and encodings are its business).
+// parseCommit reads a commit for the walk.
 func parseCommit(h hash, data []byte) (*commitNode, error) {
-	obj := &plumbing.MemoryObject{}
-	obj.SetType(plumbing.CommitObject)
-	if _, err := obj.Write(data); err != nil {
-		return nil, err
-	}
-	var c object.Commit
-	if err := c.Decode(obj); err != nil {
+	c, err := parseCommitObject(h, data)
+	if err != nil {
 		return nil, corruptf(h, "decoding commit: %v", err)
 	}
 	return &commitNode{
 		hash:    h,
-		tree:    c.TreeHash,
-		parents: c.ParentHashes,
+		tree:    c.Tree,
+		parents: c.Parents,
 		when:    c.Committer.When.Unix(),
 		info:    &scanner.Commit{Hash: h.String(), Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When},
 	}, nil
@@ -63,13 +54,9 @@ func (w *walker) peel(h hash) (hash, int, error) {
 		if typ != objTag {
 			return h, typ, nil
 		}
-		// A tag starts "object <hex>\ntype <type>\n".
-		if !bytes.HasPrefix(data, []byte("object ")) || len(data) < 47 {
-			return h, 0, corruptf(h, "malformed tag")
-		}
-		next, ok := parseHash(string(data[7:47]))
-		if !ok {
-			return h, 0, corruptf(h, "malformed tag")
+		next, err := tagTarget(h, data)
+		if err != nil {
+			return h, 0, err
 		}
 		h = next
 	}
@@ -438,33 +425,6 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 		// 120000 (symlinks: the blob is a path) and 160000 (submodule
 		// commits) hold no content of this repository.
 	}
-}
-
-// treeEntry is one raw entry of a tree object.
-type treeEntry struct {
-	raw, mode, name, hash []byte
-}
-
-// isTree accepts "40000" and the zero-padded "040000" some old tools wrote.
-func (e treeEntry) isTree() bool {
-	m := e.mode
-	if len(m) == 6 && m[0] == '0' {
-		m = m[1:]
-	}
-	return len(m) == 5 && m[0] == '4'
-}
-
-func nextEntry(data []byte) (treeEntry, []byte, bool) {
-	sp := bytes.IndexByte(data, ' ')
-	if sp < 0 {
-		return treeEntry{}, nil, false
-	}
-	nul := bytes.IndexByte(data[sp:], 0)
-	if nul < 0 || sp+nul+21 > len(data) {
-		return treeEntry{}, nil, false
-	}
-	end := sp + nul + 21
-	return treeEntry{raw: data[:end], mode: data[:sp], name: data[sp+1 : sp+nul], hash: data[sp+nul+1 : end]}, data[end:], true
 }
 
 // compareEntries orders entries as git sorts a tree: by name, a tree's name

@@ -54,6 +54,9 @@ func OpenRepo(path string) (*Repo, error) {
 	return repo, nil
 }
 
+// Close releases what the repository holds open (its mapped packs).
+func (r *Repo) Close() error { return r.Git.Close() }
+
 // findWorkTree returns the nearest of dir and its parents holding a .git
 // entry (a directory, or a "gitdir:" file), or "".
 func findWorkTree(dir string) string {

@@ -15,8 +15,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/clayscan/clayscan/scanner"
 )
@@ -100,6 +98,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if err != nil {
 		return info, err
 	}
+	defer repo.Close()
 	if repo.Root == "" {
 		return info, fmt.Errorf("%q is a bare repository: it has no index to scan (use 'clayscan history'): %w", path, ErrBareRepository)
 	}
@@ -112,22 +111,21 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	}
 	// HEAD's commit and root tree are read while the index is parsed:
 	// the two are independent and a hook has two cores to use.
-	objs, err := openStagedObjects(repo.Git.Storer, filepath.Join(repo.CommonDir, "objects"))
+	db, err := repo.Git.objects()
 	if err != nil {
 		return info, err
 	}
-	defer objs.Close()
 	type headResult struct {
 		hash plumbing.Hash
-		tree *object.Tree
+		tree []byte
 		err  error
 	}
 	headc := make(chan headResult, 1)
 	go func() {
 		var r headResult
-		r.hash, r.err = headTree(repo, objs)
+		r.hash, r.err = headTree(repo)
 		if r.err == nil && !r.hash.IsZero() {
-			if r.tree, r.err = object.GetTree(objs, r.hash); r.err != nil {
+			if r.tree, r.err = readTreeObject(db, r.hash); r.err != nil {
 				r.err = fmt.Errorf("reading HEAD's tree: %w", r.err)
 			}
 		}
@@ -138,11 +136,12 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if err != nil {
 		return info, err
 	}
+	defer idx.close()
 	if hr.err != nil {
 		return info, hr.err
 	}
 	head := hr.hash
-	d := &stagedDiff{objs: objs, sink: sink, deleted: map[plumbing.Hash]bool{}, rootTree: hr.tree}
+	d := &stagedDiff{db: db, sink: sink, deleted: map[plumbing.Hash]bool{}, rootTree: hr.tree}
 	if err := d.diffDir("", idx.entries, idx.cache, head); err != nil {
 		return info, err
 	}
@@ -154,7 +153,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 
 // headTree returns the hash of HEAD's tree, or the zero hash on an unborn
 // branch (the first commit adds everything).
-func headTree(repo *Repo, objs storer.EncodedObjectStorer) (plumbing.Hash, error) {
+func headTree(repo *Repo) (plumbing.Hash, error) {
 	ref, err := repo.Git.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return plumbing.ZeroHash, nil
@@ -162,11 +161,36 @@ func headTree(repo *Repo, objs storer.EncodedObjectStorer) (plumbing.Hash, error
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("resolving HEAD: %w", err)
 	}
-	c, err := object.GetCommit(objs, ref.Hash())
+	c, err := repo.Git.CommitObject(ref.Hash())
 	if err != nil {
 		return plumbing.ZeroHash, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
 	}
-	return c.TreeHash, nil
+	return c.Tree, nil
+}
+
+// readTreeObject reads tree h's raw entries.
+func readTreeObject(db *odb, h plumbing.Hash) ([]byte, error) {
+	typ, data, err := db.get(h)
+	if err != nil {
+		return nil, err
+	}
+	if typ != objTree {
+		return nil, corruptf(h, "expected a tree, found a %s", typeName(typ))
+	}
+	return data, nil
+}
+
+// readBlob reads blob h; over limit (when limit >= 0) it returns
+// errBlobTooLarge without building it.
+func readBlob(db *odb, h plumbing.Hash, limit int64) ([]byte, error) {
+	typ, data, err := db.read(h, limit)
+	if err != nil {
+		return nil, err
+	}
+	if typ != objBlob {
+		return nil, fmt.Errorf("object %s is a %s, not a blob", h, typeName(typ))
+	}
+	return data, nil
 }
 
 // stagedChange is one staged file the commit adds or modifies.
@@ -187,7 +211,7 @@ type stagedDeletedTree struct {
 
 // stagedDiff compares the index with HEAD's tree.
 type stagedDiff struct {
-	objs     *stagedObjects
+	db       *odb
 	sink     scanner.Sink
 	changes  []stagedChange
 	unmerged []string
@@ -197,8 +221,8 @@ type stagedDiff struct {
 	// of; renameData caches their content.
 	renameFrom []plumbing.Hash
 	renameData map[plumbing.Hash][]byte
-	sawAdding  bool         // a new file exists, so renames matter
-	rootTree   *object.Tree // HEAD's, read ahead
+	sawAdding  bool   // a new file exists, so renames matter
+	rootTree   []byte // HEAD's, read ahead
 }
 
 // diffDir compares the index entries es, all under prefix and sorted, with
@@ -221,20 +245,19 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 			}
 		}
 	}
-	var hs []object.TreeEntry
+	var hs []byte // HEAD's entries, consumed as the merge goes
 	if !head.IsZero() {
-		t := d.rootTree
-		var err error
-		if prefix != "" || t == nil {
-			t, err = object.GetTree(d.objs, head)
+		hs = d.rootTree
+		if prefix != "" || hs == nil {
+			var err error
+			if hs, err = readTreeObject(d.db, head); err != nil {
+				return fmt.Errorf("reading HEAD tree %q: %w", prefix, err)
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("reading HEAD tree %q: %w", prefix, err)
-		}
-		hs = t.Entries
 	}
-	i, j := 0, 0
-	for i < len(es) || j < len(hs) {
+	h, rest, hok := nextEntry(hs)
+	i := 0
+	for i < len(es) || hok {
 		var name string
 		var isDir bool
 		end := i
@@ -245,10 +268,10 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 		switch {
 		case i == len(es):
 			c = 1
-		case j == len(hs):
+		case !hok:
 			c = -1
 		default:
-			c = compareTreeNames(name, isDir, hs[j].Name, hs[j].Mode == filemode.Dir)
+			c = compareTreeNames(name, isDir, h.name, h.isTree())
 		}
 		switch {
 		case c < 0: // only in the index
@@ -259,17 +282,19 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 			}
 			i = end
 		case c > 0: // only in HEAD
-			d.removed(prefix+hs[j].Name, hs[j])
-			j++
+			d.removed(prefix+string(h.name), h)
 		default:
 			if isDir {
-				if err := d.diffDir(prefix+name+"/", es[i:end], cache.child(name), hs[j].Hash); err != nil {
+				if err := d.diffDir(prefix+name+"/", es[i:end], cache.child(name), h.objectHash()); err != nil {
 					return err
 				}
 			} else {
-				d.file(es[i:end], &hs[j])
+				d.file(es[i:end], &h)
 			}
-			i, j = end, j+1
+			i = end
+		}
+		if c >= 0 {
+			h, rest, hok = nextEntry(rest)
 		}
 	}
 	return nil
@@ -316,7 +341,7 @@ func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h plumbing.Has
 			i = end // git write-tree leaves intent-to-add entries out
 			continue
 		default:
-			mode, eh = es[i].mode, es[i].hash
+			mode, eh = es[i].mode, *es[i].hash
 		}
 		b = strconv.AppendUint(b, uint64(mode), 8)
 		b = append(b, ' ')
@@ -335,29 +360,36 @@ func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h plumbing.Has
 }
 
 // file handles the entries of one path (several stages when unmerged)
-// against HEAD entry h (nil: none).
-func (d *stagedDiff) file(es []indexEntry, h *object.TreeEntry) {
+// against HEAD entry h (nil: none). Paths are copied out of the mapped
+// index: findings keep them.
+func (d *stagedDiff) file(es []indexEntry, h *treeEntry) {
 	k := &es[0]
 	if k.stage != 0 {
-		d.unmerged = append(d.unmerged, k.name)
+		d.unmerged = append(d.unmerged, strings.Clone(k.name))
 		return
+	}
+	c := stagedChange{hash: *k.hash, mode: k.mode}
+	var hh plumbing.Hash
+	var hm filemode.FileMode
+	if h != nil {
+		hh, hm = h.objectHash(), h.fileMode()
 	}
 	switch {
 	case k.ita:
-		// git add -N: the path is known but nothing is staged yet.
+		return // git add -N: the path is known but nothing is staged yet.
 	case h == nil:
 		d.sawAdding = true
-		d.changes = append(d.changes, stagedChange{path: k.name, hash: k.hash, mode: k.mode})
-	case h.Hash == k.hash && h.Mode == k.mode:
-		// unchanged
-	case h.Hash == k.hash:
-		d.changes = append(d.changes, stagedChange{path: k.name, hash: k.hash, mode: k.mode, nothingAdded: true})
-	case h.Mode == filemode.Submodule || h.Mode == filemode.Symlink:
+	case hh == c.hash && hm == c.mode:
+		return // unchanged
+	case hh == c.hash:
+		c.nothingAdded = true
+	case hm == filemode.Submodule || hm == filemode.Symlink:
 		d.sawAdding = true
-		d.changes = append(d.changes, stagedChange{path: k.name, hash: k.hash, mode: k.mode})
 	default:
-		d.changes = append(d.changes, stagedChange{path: k.name, hash: k.hash, old: h.Hash, mode: k.mode})
+		c.old = hh
 	}
+	c.path = strings.Clone(k.name)
+	d.changes = append(d.changes, c)
 }
 
 // addedEntries records every path in es as new.
@@ -372,12 +404,12 @@ func (d *stagedDiff) addedEntries(es []indexEntry) {
 	}
 }
 
-func (d *stagedDiff) removed(path string, h object.TreeEntry) {
+func (d *stagedDiff) removed(path string, h treeEntry) {
 	switch {
-	case h.Mode == filemode.Dir:
-		d.delTrees = append(d.delTrees, stagedDeletedTree{path: path, hash: h.Hash})
-	case h.Mode.IsFile():
-		d.deleted[h.Hash] = true
+	case h.isTree():
+		d.delTrees = append(d.delTrees, stagedDeletedTree{path: path, hash: h.objectHash()})
+	case h.fileMode().IsFile():
+		d.deleted[h.objectHash()] = true
 	}
 }
 
@@ -390,12 +422,12 @@ func (d *stagedDiff) resolveRenames() error {
 	for len(d.delTrees) > 0 {
 		dt := d.delTrees[len(d.delTrees)-1]
 		d.delTrees = d.delTrees[:len(d.delTrees)-1]
-		t, err := object.GetTree(d.objs, dt.hash)
+		t, err := readTreeObject(d.db, dt.hash)
 		if err != nil {
 			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, err)
 		}
-		for _, e := range t.Entries {
-			d.removed(dt.path+"/"+e.Name, e)
+		for e, rest, ok := nextEntry(t); ok; e, rest, ok = nextEntry(rest) {
+			d.removed(dt.path+"/"+string(e.name), e)
 		}
 	}
 	used := map[plumbing.Hash]bool{}
@@ -445,7 +477,7 @@ func (d *stagedDiff) renameSource(data []byte, limit int64) (plumbing.Hash, scan
 		old, ok := d.renameData[h]
 		if !ok {
 			var err error
-			if old, err = readStagedBlob(d.objs, h, limit); err != nil || scanner.IsBinary(old) {
+			if old, err = readBlob(d.db, h, limit); err != nil || scanner.IsBinary(old) {
 				old = nil
 			}
 			if d.renameData == nil {
@@ -471,9 +503,9 @@ func (d *stagedDiff) renameSource(data []byte, limit int64) (plumbing.Hash, scan
 	return best, bestLines, true
 }
 
-// compareTreeNames orders entries as git trees do: a directory sorts as if
-// its name ended in '/'.
-func compareTreeNames(a string, aDir bool, b string, bDir bool) int {
+// compareTreeNames orders an index name and a tree entry's name as git
+// trees do: a directory sorts as if its name ended in '/'.
+func compareTreeNames(a string, aDir bool, b []byte, bDir bool) int {
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
 		if a[i] != b[i] {
@@ -555,7 +587,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 		}
 		j := stagedJob{c: c}
 		var rerr error
-		j.data, rerr = readStagedBlob(d.objs, c.hash, limit)
+		j.data, rerr = readBlob(d.db, c.hash, limit)
 		if errors.Is(rerr, errBlobTooLarge) {
 			sink.Skip(c.path, scanner.SkipTooLarge)
 			continue
@@ -570,7 +602,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 			}
 		}
 		if !c.old.IsZero() && !c.nothingAdded && !scanner.IsBinary(j.data) {
-			j.old, rerr = readStagedBlob(d.objs, c.old, limit)
+			j.old, rerr = readBlob(d.db, c.old, limit)
 			switch {
 			case errors.Is(rerr, errBlobTooLarge):
 				j.allAdded = true

@@ -1,0 +1,273 @@
+package source_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/clayscan/clayscan/scanner/source"
+)
+
+// gitWith runs git with extra environment (author dates, names).
+func gitWith(t *testing.T, dir string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(gitEnv(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// rawCommit writes a commit object with exactly the given text.
+func rawCommit(t *testing.T, dir, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "commit")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return git(t, dir, "hash-object", "--literally", "-t", "commit", "-w", p)
+}
+
+// commitLine is what the tests compare of a commit, in git log's terms.
+func commitLine(c *source.Commit) string {
+	var parents []string
+	for _, p := range c.Parents {
+		parents = append(parents, p.String())
+	}
+	return strings.Join([]string{
+		c.Tree.String(), strings.Join(parents, " "),
+		c.Author.Name, c.Author.Email, strconv.FormatInt(c.Author.When.Unix(), 10), c.Author.When.Format("-0700"),
+		c.Committer.Name, strconv.FormatInt(c.Committer.When.Unix(), 10), c.Committer.When.Format("-0700"),
+	}, "|")
+}
+
+// wantCommitLine is commitLine as git log prints it.
+func wantCommitLine(t *testing.T, dir, h string) string {
+	return git(t, dir, "log", "-1", "--format=%T|%P|%an|%ae|%at|%ad|%cn|%ct|%cd", "--date=format:%z", h)
+}
+
+// TestCommitObjectMatchesGit reads commits git wrote, with time zones east
+// and west of UTC (-0030 included: its hours are "-00"), merges with two
+// and three parents, and names with spaces, and compares every field with
+// what git log says.
+func TestCommitObjectMatchesGit(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	dates := []string{"1700000000 +0530", "1700003600 -0800", "1700007200 -0030", "1700010800 +0000", "1700014400 +1400"}
+	for i, d := range dates {
+		write(t, dir, "f.txt", fmt.Sprint(i))
+		git(t, dir, "add", ".")
+		gitWith(t, dir, []string{"GIT_AUTHOR_DATE=" + d, "GIT_COMMITTER_DATE=" + d, "GIT_AUTHOR_NAME=Jo  de la Cruz"}, "commit", "-q", "-m", "c"+fmt.Sprint(i))
+	}
+	for _, b := range []string{"x", "y"} {
+		git(t, dir, "checkout", "-q", "-b", b, "main~2")
+		write(t, dir, b+".txt", b)
+		git(t, dir, "add", ".")
+		git(t, dir, "commit", "-q", "-m", b)
+	}
+	git(t, dir, "checkout", "-q", "main")
+	git(t, dir, "merge", "-q", "--no-ff", "-m", "merge x", "x")
+	git(t, dir, "merge", "-q", "--no-ff", "-m", "merge y", "y")
+	git(t, dir, "checkout", "-q", "-b", "octo", "main~1")
+	git(t, dir, "merge", "-q", "--no-ff", "-m", "octopus", "main", "y", "x")
+
+	repo, err := source.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	hashes := strings.Fields(git(t, dir, "rev-list", "--all"))
+	if len(hashes) < 10 {
+		t.Fatalf("fixture has %d commits", len(hashes))
+	}
+	for _, h := range hashes {
+		c, err := repo.Git.CommitObject(plumbing.NewHash(h))
+		if err != nil {
+			t.Fatalf("CommitObject(%s): %v", h, err)
+		}
+		if got, want := commitLine(c), wantCommitLine(t, dir, h); got != want {
+			t.Errorf("commit %s:\n got  %s\n want %s", h, got, want)
+		}
+	}
+}
+
+// TestCommitObjectHeaders crafts commits with the headers git writes
+// besides tree, parent, author and committer — a signature and a merge tag
+// whose continuation lines look like headers, an encoding — and headers in
+// an order git would not write, and checks them against git log.
+func TestCommitObjectHeaders(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "f.txt", "x")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "base")
+	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
+	base := git(t, dir, "rev-parse", "HEAD")
+	texts := map[string]string{
+		"signed": "tree " + tree + "\nparent " + base + "\n" +
+			"author Eve <eve@example.com> 1600000000 +0200\ncommitter Mallory <m@example.com> 1600000100 -0700\n" +
+			"gpgsig -----BEGIN PGP SIGNATURE-----\n \n author Fake <fake@example.com> 1 +0000\n parent " + tree + "\n -----END PGP SIGNATURE-----\n" +
+			"\nsigned\n",
+		"mergetag": "tree " + tree + "\nparent " + base + "\nparent " + base + "\n" +
+			"author A <a@example.com> 1600000000 +0000\ncommitter C <c@example.com> 1600000000 +0000\n" +
+			"mergetag object " + base + "\n type commit\n tag v1\n tagger T <t@example.com> 1 +0000\n" +
+			"encoding ISO-8859-1\n\nmessage\nauthor Not <a@header> 5 +0000\n",
+		"late parent": "tree " + tree + "\nauthor A <a@example.com> 1600000000 +0000\nparent " + base +
+			"\ncommitter C <c@example.com> 1600000000 +0000\n\nx\n",
+		"no message": "tree " + tree + "\nauthor A <a@example.com> 1600000000 +0000\ncommitter C <c@example.com> 1600000000 +0000",
+	}
+	repo, err := source.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	for name, text := range texts {
+		h := rawCommit(t, dir, text)
+		c, err := repo.Git.CommitObject(plumbing.NewHash(h))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if got, want := commitLine(c), wantCommitLine(t, dir, h); got != want {
+			t.Errorf("%s:\n got  %s\n want %s", name, got, want)
+		}
+	}
+}
+
+// TestCommitObjectOddIdents reads ident lines git would not write and
+// keeps what can be read of them.
+func TestCommitObjectOddIdents(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "f.txt", "x")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "base")
+	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
+	repo, err := source.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	for ident, want := range map[string]source.Signature{
+		"<> 1600000000":                         {When: time.Unix(1600000000, 0).UTC()},
+		"No Email 1600000000 +0100":             {},
+		"A <a@b>":                               {Name: "A", Email: "a@b"},
+		"A <a@b> notatime +0100":                {Name: "A", Email: "a@b"},
+		"A <a@b> 1600000000 +01":                {Name: "A", Email: "a@b", When: time.Unix(1600000000, 0).UTC()},
+		"A <a@b> 1600000000 bogus":              {Name: "A", Email: "a@b", When: time.Unix(1600000000, 0).UTC()},
+		" Spaced  Name  <s@b> 1600000000 -0030": {Name: "Spaced  Name", Email: "s@b", When: time.Unix(1600000000, 0).In(time.FixedZone("", -1800))},
+	} {
+		h := rawCommit(t, dir, "tree "+tree+"\nauthor "+ident+"\ncommitter C <c@d> 1 +0000\n\nx\n")
+		c, err := repo.Git.CommitObject(plumbing.NewHash(h))
+		if err != nil {
+			t.Fatalf("%q: %v", ident, err)
+		}
+		a := c.Author
+		_, off := a.When.Zone()
+		_, wantOff := want.When.Zone()
+		if a.Name != want.Name || a.Email != want.Email || !a.When.Equal(want.When) || off != wantOff {
+			t.Errorf("%q: got %q <%q> %v, want %q <%q> %v", ident, a.Name, a.Email, a.When, want.Name, want.Email, want.When)
+		}
+	}
+}
+
+func TestCommitObjectMalformed(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "f.txt", "x")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "base")
+	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
+	repo, err := source.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	for name, text := range map[string]string{
+		"empty":          "",
+		"no tree":        "author A <a@b> 1 +0000\n\nx\n",
+		"tree not first": "author A <a@b> 1 +0000\ntree " + tree + "\n\nx\n",
+		"short tree":     "tree " + tree[:30] + "\n\nx\n",
+		"bad parent":     "tree " + tree + "\nparent zz" + tree[2:] + "\n\nx\n",
+	} {
+		h := plumbing.NewHash(rawCommit(t, dir, text))
+		if c, err := repo.Git.CommitObject(h); !errors.Is(err, source.ErrMalformedCommit) {
+			t.Errorf("%s: CommitObject = %+v, %v; want ErrMalformedCommit", name, c, err)
+		}
+	}
+	blob := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD:f.txt"))
+	if _, err := repo.Git.CommitObject(blob); err == nil {
+		t.Error("a blob read as a commit")
+	}
+}
+
+// TestReadFileAndHasPath reads files from a commit's tree: nested paths,
+// and what is not a regular file.
+func TestReadFileAndHasPath(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "top.toml", "top\n")
+	write(t, dir, "a/b/c/deep.txt", "deep\n")
+	write(t, dir, "big.txt", strings.Repeat("x", 5000))
+	if err := os.Symlink("top.toml", filepath.Join(dir, "link.toml")); err != nil {
+		t.Fatal(err)
+	}
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "one")
+	git(t, dir, "rm", "-q", "top.toml")
+	git(t, dir, "commit", "-q", "-m", "two")
+	repo, err := source.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	one := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD~1"))
+	two := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD"))
+
+	for _, c := range []struct {
+		commit plumbing.Hash
+		path   string
+		want   string
+		err    error
+	}{
+		{one, "top.toml", "top\n", nil},
+		{two, "top.toml", "", source.ErrPathNotFound},
+		{one, "a/b/c/deep.txt", "deep\n", nil},
+		{one, "a/b", "", source.ErrPathNotFound},              // a directory
+		{one, "a/b/c/deep.txt/x", "", source.ErrPathNotFound}, // below a file
+		{one, "a/x/deep.txt", "", source.ErrPathNotFound},
+		{one, "link.toml", "", source.ErrPathNotFound}, // a symlink is not the file it names
+		{one, "big.txt", "", source.ErrFileTooLarge},
+	} {
+		data, err := repo.Git.ReadFile(c.commit, c.path, 4096)
+		if !errors.Is(err, c.err) || (err == nil && string(data) != c.want) {
+			t.Errorf("ReadFile(%s, %q) = %q, %v; want %q, %v", c.commit.String()[:7], c.path, data, err, c.want, c.err)
+		}
+	}
+	for _, c := range []struct {
+		commit plumbing.Hash
+		path   string
+		want   bool
+	}{
+		{one, "top.toml", true}, {two, "top.toml", false}, {one, "a/b", true}, {one, "a/b/c/deep.txt", true},
+		{one, "a/b/c/nope", false}, {one, "link.toml", true}, {one, "top.toml/x", false},
+	} {
+		if got, err := repo.Git.HasPath(c.commit, c.path); err != nil || got != c.want {
+			t.Errorf("HasPath(%s, %q) = %v, %v; want %v", c.commit.String()[:7], c.path, got, err, c.want)
+		}
+	}
+	if _, err := repo.Git.ReadFile(plumbing.NewHash(strings.Repeat("ab", 20)), "top.toml", -1); err == nil {
+		t.Error("ReadFile at a missing commit succeeded")
+	}
+}

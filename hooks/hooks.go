@@ -100,6 +100,7 @@ func Dir(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	defer repo.Close()
 	root, common := repo.Root, repo.CommonDir
 	if root == "" {
 		root = repo.GitDir // bare: a relative core.hooksPath is from the git directory

@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -49,6 +50,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return ciError(e, err, "run clayscan ci inside the checked-out repository (actions/checkout)", !*noSummary)
 	}
+	defer repo.Close()
 	if err := plan.check(e, repo); err != nil {
 		return ciError(e, err, "", !*noSummary)
 	}
@@ -115,7 +117,7 @@ type ciPlan struct {
 }
 
 var (
-	shaRE      = regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`)
+	shaRE      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:[0-9a-f]{40}|[0-9a-f]{64})$`) })
 	errShallow = withHint(errors.New("the checkout is a shallow clone: clayscan ci would scan less history than it claims"),
 		"set fetch-depth: 0 on actions/checkout (or run git fetch --unshallow) so the commits to scan are present")
 )
@@ -160,7 +162,7 @@ func planCI(getenv func(string) string) (*ciPlan, error) {
 			return nil, fmt.Errorf("the %s event payload has no pull_request", name)
 		}
 		base, head := ev.PullRequest.Base.SHA, ev.PullRequest.Head.SHA
-		if !shaRE.MatchString(base) || !shaRE.MatchString(head) {
+		if !shaRE().MatchString(base) || !shaRE().MatchString(head) {
 			return nil, fmt.Errorf("the %s event payload has no valid pull_request.base.sha and head.sha", name)
 		}
 		p.rng, p.base, p.from, p.to = base+".."+head, base, base, head
@@ -171,7 +173,7 @@ func planCI(getenv func(string) string) (*ciPlan, error) {
 		if err != nil {
 			return nil, err
 		}
-		if ev.MergeGroup == nil || !shaRE.MatchString(ev.MergeGroup.BaseSHA) || !shaRE.MatchString(ev.MergeGroup.HeadSHA) {
+		if ev.MergeGroup == nil || !shaRE().MatchString(ev.MergeGroup.BaseSHA) || !shaRE().MatchString(ev.MergeGroup.HeadSHA) {
 			return nil, errors.New("the merge_group event payload has no valid merge_group.base_sha and head_sha")
 		}
 		mg := ev.MergeGroup
@@ -190,13 +192,13 @@ func planCI(getenv func(string) string) (*ciPlan, error) {
 		case ev.Deleted || isZeroSHA(after):
 			p.nothing = true
 			p.scope = fmt.Sprintf("push deleting %s", ev.Ref)
-		case !shaRE.MatchString(after):
+		case !shaRE().MatchString(after):
 			return nil, errors.New("the push event payload has no valid after commit (and GITHUB_SHA is not set)")
 		case ev.Before == "" || isZeroSHA(ev.Before):
 			// A new branch: no before to compare with.
 			p.scope = fmt.Sprintf("push creating %s: the full history", ev.Ref)
 			p.to = after
-		case !shaRE.MatchString(ev.Before):
+		case !shaRE().MatchString(ev.Before):
 			return nil, errors.New("the push event payload has an invalid before commit")
 		default:
 			p.rng, p.from, p.to, p.push, p.ref = ev.Before+".."+after, ev.Before, after, true, ev.Ref

@@ -135,6 +135,7 @@ func (p *envPolicy) worktree(w *source.Worktree) ([]scanner.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer repo.Close()
 	m := ignore.ForRepo(root, repo.GitDir)
 	var out []scanner.Finding
 	for _, f := range files {
@@ -170,6 +171,7 @@ func (p *envPolicy) staged(s *source.Staged) ([]scanner.Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer repo.Close()
 	var m *ignore.Matcher
 	if repo.Root != "" {
 		m = ignore.ForRepo(repo.Root, repo.GitDir)

@@ -51,6 +51,9 @@ func runIgnore(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	repo, err := source.OpenRepo(root)
+	if err == nil {
+		defer repo.Close()
+	}
 	switch {
 	case err == nil && repo.Root != "":
 		root = repo.Root

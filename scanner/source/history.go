@@ -86,6 +86,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	if err != nil {
 		return info, err
 	}
+	defer repo.Close()
 	info.Root = repo.Root
 	if info.Root == "" {
 		info.Root = repo.GitDir

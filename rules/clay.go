@@ -1,7 +1,5 @@
 package rules
 
-import "regexp"
-
 // RotateGuidance is the rotate-immediately advice every Clay finding carries.
 const RotateGuidance = "Rotate this key now: once committed, it is leaked.\n" +
 	"1. Generate a new key in the Clay dashboard.\n" +
@@ -50,8 +48,8 @@ const (
 
 // headerRegex matches a header named name with its value, in curl -H,
 // raw HTTP, JS/Python dict, YAML and Go Header.Set syntax.
-func headerRegex(name string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)` + name + `(?:` + closeName + `(?:=>|=|:)[ \t]*["']?(` + token + `{12,})` +
+func headerRegex(name string) *Pattern {
+	return MustPattern(`(?i)` + name + `(?:` + closeName + `(?:=>|=|:)[ \t]*["']?(` + token + `{12,})` +
 		`|` + comma + `["'](` + token + `{12,})["'])`)
 }
 
@@ -67,7 +65,7 @@ func Default() []Rule {
 			Keywords: []string{"api.clay.com/v"},
 			// The URL itself is the credential: anyone holding it can write
 			// rows. Its UUID is what must look random.
-			Regex: regexp.MustCompile(`(?i)(?:https?://)?api\.clay\.com/v\d+/sources/webhook/(?:[a-z0-9-]*-)?` +
+			Regex: MustPattern(`(?i)(?:https?://)?api\.clay\.com/v\d+/sources/webhook/(?:[a-z0-9-]*-)?` +
 				`([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`),
 			SecretGroup: 0,
 			CheckGroup:  1,
@@ -79,7 +77,7 @@ func Default() []Rule {
 			Title:       "Clay enterprise API key (clay_ent_)",
 			Severity:    Critical,
 			Keywords:    []string{"clay_ent_"},
-			Regex:       regexp.MustCompile(`\b(clay_ent_[A-Za-z0-9_-]{16,})`),
+			Regex:       MustPattern(`\b(clay_ent_[A-Za-z0-9_-]{16,})`),
 			SecretGroup: 1,
 			MinEntropy:  3.0,
 			Guidance:    RotateGuidance,
@@ -89,7 +87,7 @@ func Default() []Rule {
 			Title:       "Live secret key (sk_live_): Clay or Stripe",
 			Severity:    Critical,
 			Keywords:    []string{"sk_live_"},
-			Regex:       regexp.MustCompile(`\b(sk_live_[A-Za-z0-9]{16,})\b`),
+			Regex:       MustPattern(`\b(sk_live_[A-Za-z0-9]{16,})\b`),
 			SecretGroup: 1,
 			MinEntropy:  3.0,
 			// The nearest mention decides: STRIPE_SECRET_KEY=sk_live_… in
@@ -127,7 +125,7 @@ func Default() []Rule {
 			Title:       "Bearer token sent to api.clay.com",
 			Severity:    High,
 			Keywords:    []string{"bearer"},
-			Regex:       regexp.MustCompile(`(?i)\bbearer[ \t]+(` + token + `{16,})`),
+			Regex:       MustPattern(`(?i)\bbearer[ \t]+(` + token + `{16,})`),
 			SecretGroup: 1,
 			MinEntropy:  3.0,
 			Near:        []string{"api.clay.com"},
@@ -139,7 +137,7 @@ func Default() []Rule {
 			Title:    "Credential in an api.clay.com URL query",
 			Severity: High,
 			Keywords: []string{"api.clay.com"},
-			Regex: regexp.MustCompile(`(?i)api\.clay\.com[^\s"'<>?#]*\?(?:[^\s"'<>#]*?&)?` +
+			Regex: MustPattern(`(?i)api\.clay\.com[^\s"'<>?#]*\?(?:[^\s"'<>#]*?&)?` +
 				`(?:api[_-]?key|key|token|access[_-]?token|secret|auth)=([^&\s"'<>#]{8,})`),
 			SecretGroup: 1,
 			MinEntropy:  2.8,
@@ -157,7 +155,7 @@ func Default() []Rule {
 			// (YAML) or a quoted value (minified JS {clayKey:"…"}): a
 			// finding fingerprint such as clay-sk-live-key:455969cd89741f1d
 			// in an ignore file is not an assignment.
-			Regex: regexp.MustCompile(settingName + `(?:` +
+			Regex: MustPattern(settingName + `(?:` +
 				"(?:[\"'`]\\]?[ \t]*(?:" + assign + `|:[ \t]*)|\]?[ \t]*(?:` + assign + `|:[ \t]+))` +
 				`(?:` + quotedValue + `|` + bareValue + `)` +
 				`|(?:\]?[ \t]*:|` + comma + `)` + quotedValue + `)`),
@@ -174,7 +172,7 @@ func Default() []Rule {
 			// A section named clay (YAML clay:, TOML [clay], JSON
 			// "clay": {) with a key, secret or token setting within the
 			// next few lines: clay:\n  api_key: ….
-			Regex: regexp.MustCompile(`(?i)clay["']?[ \t]*(?::|=|\])?[ \t]*\{?[ \t]*\r?\n` +
+			Regex: MustPattern(`(?i)clay["']?[ \t]*(?::|=|\])?[ \t]*\{?[ \t]*\r?\n` +
 				`(?:[^\[\r\n][^\r\n]*\r?\n){0,5}?` +
 				`[ \t]*["']?[a-z0-9_.-]*?(?:api[_.-]?key|key|secret|token|auth|cookie|password|passwd|credentials?)s?["']?` +
 				`[ \t]*[:=][ \t]*(?:` + quotedValue + `|` + bareValue + `)`),

@@ -157,7 +157,7 @@ func ParseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-var tomlLine = regexp.MustCompile(`^toml: line (\d+)(?: \(last key [^)]*\))?: (.*)$`)
+var tomlLine = lazyRegexp(`^toml: line (\d+)(?: \(last key [^)]*\))?: (.*)$`)
 
 // ParseConfig parses and validates a config file's content. name is used in
 // errors, which carry the line and say what is wrong: a config that does not
@@ -172,7 +172,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			// Not pe.ErrorWithPosition: it would print the file's lines.
 			return nil, &ConfigError{Name: name, Line: pe.Position.Line, Msg: strings.TrimPrefix(pe.Message, "toml: ")}
 		}
-		if m := tomlLine.FindStringSubmatch(err.Error()); m != nil {
+		if m := tomlLine().FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			return nil, &ConfigError{Name: name, Line: line, Msg: m[2]}
 		}
@@ -239,7 +239,7 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			Guidance:    fr.Guidance,
 		}
 		if fr.Regex != nil {
-			r.Regex = fr.Regex.re
+			r.Regex = compiledPattern(fr.Regex.re)
 		}
 		for _, k := range fr.Keywords {
 			// Keywords match case-insensitively; accept any case here.
@@ -307,9 +307,9 @@ type locator struct {
 }
 
 var (
-	tableHeader = regexp.MustCompile(`^\s*\[\s*([A-Za-z0-9_."-]+)\s*\]`)
-	arrayHeader = regexp.MustCompile(`^\s*\[\[\s*([A-Za-z0-9_."-]+)\s*\]\]`)
-	keyLine     = regexp.MustCompile(`^\s*"?([A-Za-z0-9_-]+)"?\s*=`)
+	tableHeader = lazyRegexp(`^\s*\[\s*([A-Za-z0-9_."-]+)\s*\]`)
+	arrayHeader = lazyRegexp(`^\s*\[\[\s*([A-Za-z0-9_."-]+)\s*\]\]`)
+	keyLine     = lazyRegexp(`^\s*"?([A-Za-z0-9_-]+)"?\s*=`)
 )
 
 func newLocator(data []byte) *locator {
@@ -317,10 +317,10 @@ func newLocator(data []byte) *locator {
 }
 
 func header(l string) (string, bool) {
-	if m := arrayHeader.FindStringSubmatch(l); m != nil {
+	if m := arrayHeader().FindStringSubmatch(l); m != nil {
 		return m[1], true
 	}
-	if m := tableHeader.FindStringSubmatch(l); m != nil {
+	if m := tableHeader().FindStringSubmatch(l); m != nil {
 		return m[1], true
 	}
 	return "", false
@@ -331,7 +331,7 @@ func header(l string) (string, bool) {
 func (lc *locator) table(name string, i int) int {
 	n := 0
 	for ln, l := range lc.lines {
-		if m := arrayHeader.FindStringSubmatch(l); m != nil && m[1] == name {
+		if m := arrayHeader().FindStringSubmatch(l); m != nil && m[1] == name {
 			if n == i {
 				return ln + 1
 			}
@@ -358,7 +358,7 @@ func (lc *locator) key(k toml.Key) int {
 			}
 			continue
 		}
-		if m := keyLine.FindStringSubmatch(l); m != nil && cur == section && m[1] == last {
+		if m := keyLine().FindStringSubmatch(l); m != nil && cur == section && m[1] == last {
 			return ln + 1
 		}
 	}

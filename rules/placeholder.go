@@ -2,7 +2,6 @@ package rules
 
 import (
 	"math"
-	"regexp"
 	"strings"
 )
 
@@ -47,12 +46,12 @@ var referenceMarkers = []string{
 
 var (
 	// refIdent is a dotted identifier like config.clay.apiKey.
-	refIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$`)
+	refIdent = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$`)
 	// envName is an environment variable name used as a value
 	// (CLAY_API_KEY=CLAY_API_KEY_PROD in a mapping file).
-	envName = regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$|^[A-Z][A-Z_]*$`)
+	envName = lazyRegexp(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$|^[A-Z][A-Z_]*$`)
 	// regexLike is a pattern describing a key, not a key.
-	regexLike = regexp.MustCompile(`\[[^\]]*\]|\\[dwsb]|\{\d+(,\d*)?\}|\(\?`)
+	regexLike = lazyRegexp(`\[[^\]]*\]|\\[dwsb]|\{\d+(,\d*)?\}|\(\?`)
 )
 
 // LooksLikePlaceholder reports whether a candidate secret is a placeholder,
@@ -79,12 +78,12 @@ func LooksLikePlaceholder(secret string) bool {
 			return true
 		}
 	}
-	if refIdent.MatchString(s) || envName.MatchString(s) || regexLike.MatchString(s) {
+	if refIdent().MatchString(s) || envName().MatchString(s) || regexLike().MatchString(s) {
 		return true
 	}
 	// "CLAY_API_KEY="+key+"\n": the quotes close and reopen string
 	// literals, and what sits between them is the code joining them.
-	if t := strings.Trim(s, "+"); t != s && (identifierLike(t) || refIdent.MatchString(t)) {
+	if t := strings.Trim(s, "+"); t != s && (identifierLike(t) || refIdent().MatchString(t)) {
 		return true
 	}
 	rest := stripKnownPrefix(s)
@@ -93,7 +92,7 @@ func LooksLikePlaceholder(secret string) bool {
 
 // identWords matches a name made of letters with separators and at most a
 // short number at the end: clayApiKey, webhook_auth_token, secret123.
-var identWords = regexp.MustCompile(`^[A-Za-z]+(?:[_.-][A-Za-z]+)*[0-9]{0,4}$`)
+var identWords = lazyRegexp(`^[A-Za-z]+(?:[_.-][A-Za-z]+)*[0-9]{0,4}$`)
 
 // identifierLike reports whether s reads as the name of a setting or a
 // variable rather than a random key: letters only (a random key of any
@@ -101,7 +100,7 @@ var identWords = regexp.MustCompile(`^[A-Za-z]+(?:[_.-][A-Za-z]+)*[0-9]{0,4}$`)
 // words that each contain a vowel and none of which is a lone lowercase
 // letter between capitals (aBcDeF is random, ApiKey is not).
 func identifierLike(s string) bool {
-	if !identWords.MatchString(s) {
+	if !identWords().MatchString(s) {
 		return false
 	}
 	s = strings.TrimRight(s, "0123456789")

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Severity ranks how urgent a finding is. The values are part of the JSON and
@@ -67,7 +68,7 @@ type Rule struct {
 	// Regex finds the secret; SecretGroup names the capture group that holds
 	// the secret itself (0 for the whole match, FirstGroup for whichever
 	// group matched first, for alternatives such as quoted or bare values).
-	Regex       *regexp.Regexp
+	Regex       *Pattern
 	SecretGroup int
 	// CheckGroup, when > 0, names the capture group that the entropy and
 	// placeholder checks look at instead of the secret: a webhook URL is
@@ -108,7 +109,7 @@ func (r *Rule) Validate() error {
 	var errs []error
 	if r.ID == "" {
 		errs = append(errs, errors.New("id is empty"))
-	} else if !validID.MatchString(r.ID) {
+	} else if !validID().MatchString(r.ID) {
 		errs = append(errs, fmt.Errorf("id %q must be lowercase letters, digits and dashes", r.ID))
 	}
 	if r.Title == "" {
@@ -134,11 +135,15 @@ func (r *Rule) Validate() error {
 	}
 	if r.Regex == nil {
 		errs = append(errs, errors.New("regex is missing"))
-	} else if r.SecretGroup < FirstGroup || r.SecretGroup > r.Regex.NumSubexp() || (r.SecretGroup == FirstGroup && r.Regex.NumSubexp() == 0) {
-		errs = append(errs, fmt.Errorf("secret group %d is out of range: the regex has %d groups", r.SecretGroup, r.Regex.NumSubexp()))
-	}
-	if r.Regex != nil && (r.CheckGroup < 0 || r.CheckGroup > r.Regex.NumSubexp()) {
-		errs = append(errs, fmt.Errorf("check group %d is out of range: the regex has %d groups", r.CheckGroup, r.Regex.NumSubexp()))
+	} else if n, err := r.Regex.NumSubexp(); err != nil {
+		errs = append(errs, fmt.Errorf("invalid regex: %v", err))
+	} else {
+		if r.SecretGroup < FirstGroup || r.SecretGroup > n || (r.SecretGroup == FirstGroup && n == 0) {
+			errs = append(errs, fmt.Errorf("secret group %d is out of range: the regex has %d groups", r.SecretGroup, n))
+		}
+		if r.CheckGroup < 0 || r.CheckGroup > n {
+			errs = append(errs, fmt.Errorf("check group %d is out of range: the regex has %d groups", r.CheckGroup, n))
+		}
 	}
 	for _, t := range r.Titles {
 		if t.Title == "" || len(t.Near) == 0 {
@@ -165,7 +170,14 @@ func (r *Rule) Validate() error {
 	return nil
 }
 
-var validID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+// lazyRegexp compiles expr at its first use: a package-level regexp is
+// compiled at every start of the binary, and a pre-commit run needs few of
+// them.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
+var validID = lazyRegexp(`^[a-z0-9][a-z0-9-]*$`)
 
 // Validate checks a rule set: every rule valid, no duplicate IDs.
 func Validate(rs []Rule) error {

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -30,7 +29,7 @@ func TestValidate(t *testing.T) {
 	good := func() Rule {
 		return Rule{
 			ID: "acme-key", Title: "Acme key", Severity: High, Keywords: []string{"acme_"},
-			Regex: regexp.MustCompile(`acme_([a-z0-9]{16})`), SecretGroup: 1,
+			Regex: MustPattern(`acme_([a-z0-9]{16})`), SecretGroup: 1,
 		}
 	}
 	if err := Validate([]Rule{good()}); err != nil {
@@ -51,10 +50,11 @@ func TestValidate(t *testing.T) {
 		{"uppercase keyword", func(r *Rule) { r.Keywords = []string{"ACME_"} }, `keyword "ACME_" must be lowercase`},
 		{"uppercase near", func(r *Rule) { r.Near = []string{"Acme.com"} }, "near"},
 		{"no regex", func(r *Rule) { r.Regex = nil }, "regex is missing"},
+		{"regex does not parse", func(r *Rule) { r.Regex = MustPattern(`acme_(`) }, "invalid regex"},
 		{"secret group too high", func(r *Rule) { r.SecretGroup = 2 }, "secret group 2 is out of range"},
 		{"secret group negative", func(r *Rule) { r.SecretGroup = -2 }, "secret group -2 is out of range"},
 		{"first group without groups", func(r *Rule) {
-			r.Regex, r.SecretGroup = regexp.MustCompile(`acme_[a-z]+`), FirstGroup
+			r.Regex, r.SecretGroup = MustPattern(`acme_[a-z]+`), FirstGroup
 		}, "secret group -1 is out of range"},
 		{"check group out of range", func(r *Rule) { r.CheckGroup = 3 }, "check group 3"},
 		{"entropy out of range", func(r *Rule) { r.MinEntropy = 9 }, "entropy"},
@@ -122,5 +122,21 @@ func TestEntropy(t *testing.T) {
 	}
 	if e := Entropy("abcd"); e != 2 {
 		t.Errorf("Entropy(abcd) = %v, want 2", e)
+	}
+}
+
+// TestDefaultPatternsCompile compiles the built-in patterns, which the
+// scanner compiles only at a rule's first keyword hit, and checks that the
+// group count Validate reads from their syntax is the compiled one.
+func TestDefaultPatternsCompile(t *testing.T) {
+	for _, r := range Default() {
+		n, err := r.Regex.NumSubexp()
+		if err != nil {
+			t.Fatalf("%s: %v", r.ID, err)
+		}
+		re := r.Regex.Regexp()
+		if re.NumSubexp() != n || re.String() != r.Regex.String() {
+			t.Errorf("%s: %d groups compiled, %d read from the syntax", r.ID, re.NumSubexp(), n)
+		}
 	}
 }

@@ -595,7 +595,7 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 		}
 		r := &d.rules[ri]
 		for _, w := range mergeSpans(ws) {
-			for _, m := range r.Regex.FindAllSubmatchIndex(data[w.start:w.end], -1) {
+			for _, m := range r.Regex.Regexp().FindAllSubmatchIndex(data[w.start:w.end], -1) {
 				for i := range m {
 					if m[i] >= 0 {
 						m[i] += w.start

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -57,7 +58,9 @@ func Fingerprint(ruleID, secret string) string {
 	return ruleID + ":" + hex.EncodeToString(h[:8])
 }
 
-var uuidTail = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+var uuidTail = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+})
 
 // Mask shows enough of a secret to recognise it and never enough to use it:
 // a known non-secret prefix, the first two and the last four characters of
@@ -71,7 +74,7 @@ func Mask(s string) string {
 		}
 	}
 	if prefix == "" && strings.HasPrefix(strings.ToLower(s), "http") {
-		if loc := uuidTail.FindStringIndex(s); loc != nil {
+		if loc := uuidTail().FindStringIndex(s); loc != nil {
 			prefix, s = s[:loc[0]], s[loc[0]:]
 		}
 	}

@@ -14,10 +14,10 @@ import (
 const IgnoreFile = ".clayscanignore"
 
 // fingerprintRE is scanner.Fingerprint's shape: "<rule-id>:<16 hex>".
-var fingerprintRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*:[0-9a-f]{16}$`)
+var fingerprintRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9-]*:[0-9a-f]{16}$`) })
 
 // ValidFingerprint reports whether s has the shape of a fingerprint.
-func ValidFingerprint(s string) bool { return fingerprintRE.MatchString(s) }
+func ValidFingerprint(s string) bool { return fingerprintRE().MatchString(s) }
 
 // IgnoreEntry is one line of an ignore file:
 //

@@ -433,7 +433,7 @@ func allOfType(db *odb, want int) ([]hash, error) {
 			continue
 		}
 		p := db.loosePath(h)
-		typ, _, _, err := readLoose(p, h, 0)
+		typ, _, _, err := db.readLoose(p, h, 0)
 		if err != nil {
 			return nil, err
 		}

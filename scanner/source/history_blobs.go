@@ -334,7 +334,7 @@ func (bp *blobPhase) loose(h hash, bi *blobInfo) {
 	if bp.maxSize > 0 {
 		limit = bp.maxSize
 	}
-	typ, size, data, err := readLoose(p, h, limit)
+	typ, size, data, err := bp.db.readLoose(p, h, limit)
 	if err != nil {
 		bp.fail(bi, h, err)
 		return

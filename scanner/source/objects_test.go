@@ -1,6 +1,8 @@
 package source_test
 
 import (
+	"bytes"
+	"compress/zlib"
 	"errors"
 	"fmt"
 	"os"
@@ -270,4 +272,81 @@ func TestReadFileAndHasPath(t *testing.T) {
 	if _, err := repo.Git.ReadFile(plumbing.NewHash(strings.Repeat("ab", 20)), "top.toml", -1); err == nil {
 		t.Error("ReadFile at a missing commit succeeded")
 	}
+}
+
+// TestLooseObjects reads loose objects (what git add and git commit write
+// before any repack): an empty blob, one over the size limit, and ones
+// whose file is damaged, which are errors, never a panic or empty content.
+func TestLooseObjects(t *testing.T) {
+	dir := t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "empty", "")
+	write(t, dir, "big", strings.Repeat("y", 100_000))
+	write(t, dir, "small", "hello\n")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "loose")
+	head := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD"))
+	objPath := func(rev string) string {
+		h := git(t, dir, "rev-parse", rev)
+		return filepath.Join(dir, ".git", "objects", h[:2], h[2:])
+	}
+	if _, err := os.Stat(objPath("HEAD:small")); err != nil {
+		t.Fatalf("the fixture's blobs are not loose: %v", err)
+	}
+	open := func() *source.Repo {
+		t.Helper()
+		repo, err := source.OpenRepo(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { repo.Close() })
+		return repo
+	}
+	repo := open()
+	for path, want := range map[string]string{"empty": "", "small": "hello\n", "big": strings.Repeat("y", 100_000)} {
+		if data, err := repo.Git.ReadFile(head, path, -1); err != nil || string(data) != want {
+			t.Errorf("ReadFile(%q) = %d bytes, %v", path, len(data), err)
+		}
+	}
+	if _, err := repo.Git.ReadFile(head, "big", 1000); !errors.Is(err, source.ErrFileTooLarge) {
+		t.Errorf("ReadFile(big, limit 1000) = %v, want ErrFileTooLarge", err)
+	}
+
+	// Damage the small blob: truncated, then not zlib at all, then a
+	// header without its NUL.
+	p := objPath("HEAD:small")
+	orig, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"truncated":  orig[:len(orig)/2],
+		"not zlib":   []byte("blob 6\x00hello\n"),
+		"no nul":     zlibBytes(t, "blob 6 hello\n"+strings.Repeat("x", 100)),
+		"bad type":   zlibBytes(t, "bolb 6\x00hello\n"),
+		"short body": zlibBytes(t, "blob 60\x00hello\n"),
+	} {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := open().Git.ReadFile(head, "small", -1); err == nil {
+			t.Errorf("%s: ReadFile = %q, want an error", name, got)
+		}
+	}
+}
+
+func zlibBytes(t *testing.T, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := zlib.NewWriter(&b)
+	if _, err := w.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -11,11 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/format/objfile"
 )
 
 // The staged and history sources read objects straight from the pack files
@@ -241,17 +241,23 @@ func (z *inflater) inflateDelta(p *pack, off, size int64) ([]byte, error) {
 	return d, err
 }
 
-// inflate returns the size bytes that the zlib stream at p.data[off:]
-// inflates to, in buf when it is large enough.
-func (z *inflater) inflate(p *pack, off, size int64, buf []byte) ([]byte, error) {
-	z.br.Reset(p.data[off:])
+// reader returns the inflater's zlib reader, reset to the stream at the
+// start of src.
+func (z *inflater) reader(src []byte) (io.Reader, error) {
+	z.br.Reset(src)
 	var err error
 	if z.zr == nil {
 		z.zr, err = zlib.NewReader(&z.br)
 	} else {
 		err = z.zr.(zlib.Resetter).Reset(&z.br, nil)
 	}
-	if err != nil {
+	return z.zr, err
+}
+
+// inflate returns the size bytes that the zlib stream at p.data[off:]
+// inflates to, in buf when it is large enough.
+func (z *inflater) inflate(p *pack, off, size int64, buf []byte) ([]byte, error) {
+	if _, err := z.reader(p.data[off:]); err != nil {
 		return nil, err
 	}
 	if int64(cap(buf)) >= size {
@@ -462,40 +468,53 @@ func (db *odb) loosePath(h hash) string {
 	return ""
 }
 
-// readLoose reads a loose object; maxSize < 0 means no limit. A too-large
-// object returns its size and nil data.
-func readLoose(path string, h hash, maxSize int64) (typ int, size int64, data []byte, err error) {
-	f, err := os.Open(path)
+// readLoose reads a loose object, through the odb's shared inflater.
+func (db *odb) readLoose(path string, h hash, maxSize int64) (typ int, size int64, data []byte, err error) {
+	db.zmu.Lock()
+	defer db.zmu.Unlock()
+	return db.z.readLoose(path, h, maxSize)
+}
+
+// looseTypes maps a loose object header's type name to its pack type.
+var looseTypes = map[string]int{"commit": objCommit, "tree": objTree, "blob": objBlob, "tag": objTag}
+
+// readLoose reads a loose object: a zlib stream of "<type> <size>\0"
+// and the content. maxSize < 0 means no limit; an object over it returns
+// its type and size and nil data. Like git, it does not hash the content
+// to check it (git fsck does): go-git's objfile reader did, with a
+// collision-detecting SHA-1, on every blob a pre-commit scan reads.
+func (z *inflater) readLoose(path string, h hash, maxSize int64) (typ int, size int64, data []byte, err error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return 0, 0, nil, corruptf(h, "%v", err)
 	}
-	defer f.Close()
-	r, err := objfile.NewReader(f)
+	r, err := z.reader(raw)
 	if err != nil {
 		return 0, 0, nil, corruptf(h, "%v", err)
 	}
-	defer r.Close()
-	t, size, err := r.Header()
-	if err != nil {
-		return 0, 0, nil, corruptf(h, "%v", err)
+	// The header is at most "commit " and a 20-digit size and a NUL.
+	var buf [64]byte
+	n, nul := 0, -1
+	for nul < 0 && n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		nul = bytes.IndexByte(buf[:n], 0)
+		if err != nil && nul < 0 {
+			return 0, 0, nil, corruptf(h, "loose object header: %v", err)
+		}
 	}
-	switch t {
-	case plumbing.CommitObject:
-		typ = objCommit
-	case plumbing.TreeObject:
-		typ = objTree
-	case plumbing.BlobObject:
-		typ = objBlob
-	case plumbing.TagObject:
-		typ = objTag
-	default:
-		return 0, 0, nil, corruptf(h, "unknown loose object type")
+	name, sizeText, ok := strings.Cut(string(buf[:max(nul, 0)]), " ")
+	typ = looseTypes[name]
+	size, serr := strconv.ParseInt(sizeText, 10, 64)
+	if nul < 0 || !ok || typ == 0 || serr != nil || size < 0 {
+		return 0, 0, nil, corruptf(h, "malformed loose object header")
 	}
 	if maxSize >= 0 && size > maxSize {
 		return typ, size, nil, nil
 	}
 	data = make([]byte, size)
-	if _, err := io.ReadFull(r, data); err != nil {
+	got := copy(data, buf[nul+1:n])
+	if _, err := io.ReadFull(r, data[got:]); err != nil {
 		return 0, 0, nil, corruptf(h, "%v", err)
 	}
 	return typ, size, data, nil
@@ -513,7 +532,7 @@ func (db *odb) get(h hash) (int, []byte, error) {
 		return typ, data, nil
 	}
 	if p := db.loosePath(h); p != "" {
-		typ, _, data, err := readLoose(p, h, -1)
+		typ, _, data, err := db.readLoose(p, h, -1)
 		return typ, data, err
 	}
 	return 0, nil, corruptf(h, "not found")
@@ -539,7 +558,7 @@ func (db *odb) read(h hash, limit int64) (int, []byte, error) {
 		return db.get(h)
 	}
 	if p := db.loosePath(h); p != "" {
-		typ, _, data, err := readLoose(p, h, limit)
+		typ, _, data, err := db.readLoose(p, h, limit)
 		if err == nil && data == nil {
 			return typ, nil, errBlobTooLarge
 		}
@@ -622,7 +641,7 @@ func (db *odb) readPacked(loc objLoc) (int, []byte, error) {
 			if p == "" {
 				return 0, nil, fmt.Errorf("delta base %s not found", e.baseHash)
 			}
-			if typ, _, base, err = readLoose(p, e.baseHash, -1); err != nil {
+			if typ, _, base, err = db.readLoose(p, e.baseHash, -1); err != nil {
 				return 0, nil, err
 			}
 		default:
@@ -802,7 +821,7 @@ func (db *odb) typeOf(loc objLoc, memo map[objLoc]int8) (int, error) {
 				if p == "" {
 					return 0, fmt.Errorf("delta base %s not found", e.baseHash)
 				}
-				t, _, _, err := readLoose(p, e.baseHash, 0)
+				t, _, _, err := db.readLoose(p, e.baseHash, 0)
 				if err != nil {
 					return 0, err
 				}

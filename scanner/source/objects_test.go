@@ -104,17 +104,29 @@ func TestCommitObjectMatchesGit(t *testing.T) {
 	}
 }
 
+// oneCommitRepo is a repository with one commit, its tree's hash, and the
+// repository opened (closed when the test ends).
+func oneCommitRepo(t *testing.T) (dir, tree string, repo *source.Repo) {
+	t.Helper()
+	dir = t.TempDir()
+	git(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "f.txt", "x")
+	git(t, dir, "add", ".")
+	git(t, dir, "commit", "-q", "-m", "base")
+	repo, err := source.OpenRepo(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { repo.Close() })
+	return dir, git(t, dir, "rev-parse", "HEAD^{tree}"), repo
+}
+
 // TestCommitObjectHeaders crafts commits with the headers git writes
 // besides tree, parent, author and committer — a signature and a merge tag
 // whose continuation lines look like headers, an encoding — and headers in
 // an order git would not write, and checks them against git log.
 func TestCommitObjectHeaders(t *testing.T) {
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	write(t, dir, "f.txt", "x")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "base")
-	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
+	dir, tree, repo := oneCommitRepo(t)
 	base := git(t, dir, "rev-parse", "HEAD")
 	texts := map[string]string{
 		"signed": "tree " + tree + "\nparent " + base + "\n" +
@@ -129,11 +141,6 @@ func TestCommitObjectHeaders(t *testing.T) {
 			"\ncommitter C <c@example.com> 1600000000 +0000\n\nx\n",
 		"no message": "tree " + tree + "\nauthor A <a@example.com> 1600000000 +0000\ncommitter C <c@example.com> 1600000000 +0000",
 	}
-	repo, err := source.OpenRepo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
 	for name, text := range texts {
 		h := rawCommit(t, dir, text)
 		c, err := repo.Git.CommitObject(plumbing.NewHash(h))
@@ -150,17 +157,7 @@ func TestCommitObjectHeaders(t *testing.T) {
 // TestCommitObjectOddIdents reads ident lines git would not write and
 // keeps what can be read of them.
 func TestCommitObjectOddIdents(t *testing.T) {
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	write(t, dir, "f.txt", "x")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "base")
-	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
-	repo, err := source.OpenRepo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
+	dir, tree, repo := oneCommitRepo(t)
 	for ident, want := range map[string]source.Signature{
 		"<> 1600000000":                         {When: time.Unix(1600000000, 0).UTC()},
 		"No Email 1600000000 +0100":             {},
@@ -185,17 +182,7 @@ func TestCommitObjectOddIdents(t *testing.T) {
 }
 
 func TestCommitObjectMalformed(t *testing.T) {
-	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
-	write(t, dir, "f.txt", "x")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "base")
-	tree := git(t, dir, "rev-parse", "HEAD^{tree}")
-	repo, err := source.OpenRepo(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
+	dir, tree, repo := oneCommitRepo(t)
 	for name, text := range map[string]string{
 		"empty":          "",
 		"no tree":        "author A <a@b> 1 +0000\n\nx\n",

@@ -190,7 +190,9 @@ func (r *GitRepo) entryAt(commit plumbing.Hash, path string) (treeEntry, error) 
 			return treeEntry{}, err
 		}
 		var ok bool
-		if e, ok = findEntry(data, name); !ok {
+		if e, ok, err = findEntry(tree, data, name); err != nil {
+			return treeEntry{}, err
+		} else if !ok {
 			return treeEntry{}, fmt.Errorf("%q: %w", path, ErrPathNotFound)
 		}
 		tree, isTree = e.objectHash(), e.isTree()

@@ -175,17 +175,34 @@ func nextEntry(data []byte) (e treeEntry, rest []byte, ok bool) {
 	return treeEntry{raw: data[:end], mode: data[:sp], name: data[sp+1 : sp+nul], hash: data[sp+nul+1 : end]}, data[end:], true
 }
 
-// findEntry returns the entry called name in a tree's data.
-func findEntry(tree []byte, name string) (treeEntry, bool) {
-	for rest := tree; len(rest) > 0; {
-		e, r, ok := nextEntry(rest)
-		if !ok {
-			break
-		}
-		if string(e.name) == name {
-			return e, true
-		}
-		rest = r
+// treeEntries iterates over a tree's raw entries. Malformed is set when
+// the data ended in something that is not an entry.
+type treeEntries struct {
+	rest      []byte
+	malformed bool
+}
+
+// next returns the next entry; ok is false at the end.
+func (it *treeEntries) next() (e treeEntry, ok bool) {
+	if len(it.rest) == 0 {
+		return treeEntry{}, false
 	}
-	return treeEntry{}, false
+	if e, it.rest, ok = nextEntry(it.rest); !ok {
+		it.malformed = true
+	}
+	return e, ok
+}
+
+// findEntry returns the entry called name in tree h's data.
+func findEntry(h plumbing.Hash, tree []byte, name string) (treeEntry, bool, error) {
+	it := treeEntries{rest: tree}
+	for e, ok := it.next(); ok; e, ok = it.next() {
+		if string(e.name) == name {
+			return e, true, nil
+		}
+	}
+	if it.malformed {
+		return treeEntry{}, false, corruptf(h, "malformed tree")
+	}
+	return treeEntry{}, false, nil
 }

@@ -255,7 +255,8 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 			}
 		}
 	}
-	h, rest, hok := nextEntry(hs)
+	heads := treeEntries{rest: hs}
+	h, hok := heads.next()
 	i := 0
 	for i < len(es) || hok {
 		var name string
@@ -294,8 +295,11 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 			i = end
 		}
 		if c >= 0 {
-			h, rest, hok = nextEntry(rest)
+			h, hok = heads.next()
 		}
+	}
+	if heads.malformed {
+		return fmt.Errorf("reading HEAD tree %q: %w", prefix, corruptf(head, "malformed tree"))
 	}
 	return nil
 }
@@ -426,8 +430,12 @@ func (d *stagedDiff) resolveRenames() error {
 		if err != nil {
 			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, err)
 		}
-		for e, rest, ok := nextEntry(t); ok; e, rest, ok = nextEntry(rest) {
+		it := treeEntries{rest: t}
+		for e, ok := it.next(); ok; e, ok = it.next() {
 			d.removed(dt.path+"/"+string(e.name), e)
+		}
+		if it.malformed {
+			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, corruptf(dt.hash, "malformed tree"))
 		}
 	}
 	used := map[plumbing.Hash]bool{}

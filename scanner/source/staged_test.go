@@ -2,6 +2,7 @@ package source_test
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand"
@@ -784,4 +785,35 @@ func TestStagedSharedCloneReadsAlternates(t *testing.T) {
 	clone.write("conf/app.conf", "a = 1\nexport CLAY_API_KEY=\""+stagedKey1+"\"\n")
 	clone.git("add", ".")
 	wantFindings(t, mustStaged(t, clone), "conf/app.conf:2")
+}
+
+// TestStagedMalformedHeadTree: a HEAD tree that ends in something that is
+// not an entry is an error, not a shorter tree whose missing entries would
+// read as added or removed.
+func TestStagedMalformedHeadTree(t *testing.T) {
+	r := newGitRepo(t)
+	r.write("a.txt", "one\n")
+	r.git("add", ".")
+	r.commit("one")
+	blob, err := hex.DecodeString(strings.TrimSpace(r.git("rev-parse", "HEAD:a.txt")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	obj := func(typ, name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(r.git("hash-object", "--literally", "-t", typ, "-w", p))
+	}
+	tree := obj("tree", "tree", "100644 a.txt\x00"+string(blob)+"100644 truncated")
+	commit := obj("commit", "commit", "tree "+tree+"\nauthor A <a@b> 1 +0000\ncommitter A <a@b> 1 +0000\n\nbad tree\n")
+	r.git("update-ref", "HEAD", commit)
+	r.write("b.txt", "two\n")
+	r.git("add", "b.txt")
+	out := scanStaged(t, &source.Staged{Path: r.dir})
+	if out.err == nil || !strings.Contains(out.err.Error(), "malformed tree") {
+		t.Fatalf("err = %v, want a malformed tree error", out.err)
+	}
 }

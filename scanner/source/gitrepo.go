@@ -94,20 +94,13 @@ func (r *GitRepo) Close() error {
 	return nil
 }
 
-// object reads object h, checking its type when want is not zero.
-func (r *GitRepo) object(h plumbing.Hash, want int) ([]byte, error) {
+// object reads object h and checks that it is a want.
+func (r *GitRepo) object(h plumbing.Hash, want int, limit int64) ([]byte, error) {
 	db, err := r.objects()
 	if err != nil {
 		return nil, err
 	}
-	typ, data, err := db.get(h)
-	if err != nil {
-		return nil, err
-	}
-	if want != 0 && typ != want {
-		return nil, corruptf(h, "expected a %s, found a %s", typeName(want), typeName(typ))
-	}
-	return data, nil
+	return db.typed(h, want, limit)
 }
 
 // checkExtensions refuses repositories git itself would read differently,
@@ -162,7 +155,7 @@ func (r *GitRepo) References() (storer.ReferenceIter, error) {
 
 // CommitObject returns commit h.
 func (r *GitRepo) CommitObject(h plumbing.Hash) (*Commit, error) {
-	data, err := r.object(h, objCommit)
+	data, err := r.object(h, objCommit, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +178,7 @@ func (r *GitRepo) entryAt(commit plumbing.Hash, path string) (treeEntry, error) 
 		if !isTree {
 			return treeEntry{}, fmt.Errorf("%q: %w", path, ErrPathNotFound)
 		}
-		data, err := r.object(tree, objTree)
+		data, err := r.object(tree, objTree, -1)
 		if err != nil {
 			return treeEntry{}, err
 		}
@@ -224,20 +217,11 @@ func (r *GitRepo) ReadFile(commit plumbing.Hash, path string, limit int64) ([]by
 	if !e.fileMode().IsRegular() {
 		return nil, fmt.Errorf("%q: %w", path, ErrPathNotFound)
 	}
-	db, err := r.objects()
-	if err != nil {
-		return nil, err
-	}
-	typ, data, err := db.read(e.objectHash(), limit)
-	switch {
-	case errors.Is(err, errBlobTooLarge):
+	data, err := r.object(e.objectHash(), objBlob, limit)
+	if errors.Is(err, errBlobTooLarge) {
 		return nil, fmt.Errorf("%q is larger than %d bytes: %w", path, limit, ErrFileTooLarge)
-	case err != nil:
-		return nil, err
-	case typ != objBlob:
-		return nil, corruptf(e.objectHash(), "expected a blob, found a %s", typeName(typ))
 	}
-	return data, nil
+	return data, err
 }
 
 // Config returns the repository's configuration (.git/config).

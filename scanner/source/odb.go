@@ -567,6 +567,18 @@ func (db *odb) read(h hash, limit int64) (int, []byte, error) {
 	return 0, nil, corruptf(h, "not found")
 }
 
+// typed reads object h, as read does, and checks that it is a want.
+func (db *odb) typed(h hash, want int, limit int64) ([]byte, error) {
+	typ, data, err := db.read(h, limit)
+	if err != nil {
+		return nil, err
+	}
+	if typ != want {
+		return nil, corruptf(h, "expected a %s, found a %s", typeName(want), typeName(typ))
+	}
+	return data, nil
+}
+
 // packedSize is the size of the object at loc once built: the entry's size,
 // or for a delta the target size its header declares.
 func (db *odb) packedSize(loc objLoc) (int64, error) {

@@ -125,7 +125,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 		var r headResult
 		r.hash, r.err = headTree(repo)
 		if r.err == nil && !r.hash.IsZero() {
-			if r.tree, r.err = readTreeObject(db, r.hash); r.err != nil {
+			if r.tree, r.err = db.typed(r.hash, objTree, -1); r.err != nil {
 				r.err = fmt.Errorf("reading HEAD's tree: %w", r.err)
 			}
 		}
@@ -166,31 +166,6 @@ func headTree(repo *Repo) (plumbing.Hash, error) {
 		return plumbing.ZeroHash, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
 	}
 	return c.Tree, nil
-}
-
-// readTreeObject reads tree h's raw entries.
-func readTreeObject(db *odb, h plumbing.Hash) ([]byte, error) {
-	typ, data, err := db.get(h)
-	if err != nil {
-		return nil, err
-	}
-	if typ != objTree {
-		return nil, corruptf(h, "expected a tree, found a %s", typeName(typ))
-	}
-	return data, nil
-}
-
-// readBlob reads blob h; over limit (when limit >= 0) it returns
-// errBlobTooLarge without building it.
-func readBlob(db *odb, h plumbing.Hash, limit int64) ([]byte, error) {
-	typ, data, err := db.read(h, limit)
-	if err != nil {
-		return nil, err
-	}
-	if typ != objBlob {
-		return nil, fmt.Errorf("object %s is a %s, not a blob", h, typeName(typ))
-	}
-	return data, nil
 }
 
 // stagedChange is one staged file the commit adds or modifies.
@@ -250,7 +225,7 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 		hs = d.rootTree
 		if prefix != "" || hs == nil {
 			var err error
-			if hs, err = readTreeObject(d.db, head); err != nil {
+			if hs, err = d.db.typed(head, objTree, -1); err != nil {
 				return fmt.Errorf("reading HEAD tree %q: %w", prefix, err)
 			}
 		}
@@ -426,7 +401,7 @@ func (d *stagedDiff) resolveRenames() error {
 	for len(d.delTrees) > 0 {
 		dt := d.delTrees[len(d.delTrees)-1]
 		d.delTrees = d.delTrees[:len(d.delTrees)-1]
-		t, err := readTreeObject(d.db, dt.hash)
+		t, err := d.db.typed(dt.hash, objTree, -1)
 		if err != nil {
 			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, err)
 		}
@@ -485,7 +460,7 @@ func (d *stagedDiff) renameSource(data []byte, limit int64) (plumbing.Hash, scan
 		old, ok := d.renameData[h]
 		if !ok {
 			var err error
-			if old, err = readBlob(d.db, h, limit); err != nil || scanner.IsBinary(old) {
+			if old, err = d.db.typed(h, objBlob, limit); err != nil || scanner.IsBinary(old) {
 				old = nil
 			}
 			if d.renameData == nil {
@@ -595,7 +570,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 		}
 		j := stagedJob{c: c}
 		var rerr error
-		j.data, rerr = readBlob(d.db, c.hash, limit)
+		j.data, rerr = d.db.typed(c.hash, objBlob, limit)
 		if errors.Is(rerr, errBlobTooLarge) {
 			sink.Skip(c.path, scanner.SkipTooLarge)
 			continue
@@ -610,7 +585,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 			}
 		}
 		if !c.old.IsZero() && !c.nothingAdded && !scanner.IsBinary(j.data) {
-			j.old, rerr = readBlob(d.db, c.old, limit)
+			j.old, rerr = d.db.typed(c.old, objBlob, limit)
 			switch {
 			case errors.Is(rerr, errBlobTooLarge):
 				j.allAdded = true

@@ -29,8 +29,9 @@ func MustPattern(expr string) *Pattern { return &Pattern{expr: expr} }
 // compiledPattern wraps a regexp compiled already (a config file's, whose
 // errors belong at load time, with the line they came from).
 func compiledPattern(re *regexp.Regexp) *Pattern {
-	p := &Pattern{expr: re.String(), re: re}
+	p := &Pattern{expr: re.String(), re: re, subs: re.NumSubexp()}
 	p.once.Do(func() {})
+	p.subsOnce.Do(func() {})
 	return p
 }
 

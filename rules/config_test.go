@@ -145,28 +145,28 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-// The commented example in the README is a valid config.
+// The commented example in docs/configuration.md is a valid config.
 func TestREADMEConfigExample(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
+	data, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(data)
 	i := strings.Index(s, "### `.clayscan.toml`")
 	if i < 0 {
-		t.Fatal("README has no .clayscan.toml section")
+		t.Fatal("docs/configuration.md has no .clayscan.toml section")
 	}
 	s = s[i:]
 	start := strings.Index(s, "```toml\n")
 	end := strings.Index(s[start+8:], "```")
 	if start < 0 || end < 0 {
-		t.Fatal("no toml block in the README's .clayscan.toml section")
+		t.Fatal("no toml block in the .clayscan.toml section of docs/configuration.md")
 	}
-	cfg, err := ParseConfig("README.md", []byte(s[start+8:start+8+end]))
+	cfg, err := ParseConfig("docs/configuration.md", []byte(s[start+8:start+8+end]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cfg.Rules) != 1 || len(cfg.Disable) != 1 || cfg.MaxFileSize != 5<<20 || len(cfg.Allow.Paths) == 0 || len(cfg.Env.Files) == 0 {
-		t.Errorf("README example parsed to %+v", cfg)
+		t.Errorf("docs/configuration.md example parsed to %+v", cfg)
 	}
 }

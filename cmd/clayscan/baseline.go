@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 )
@@ -26,7 +27,7 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	}
 	fs, sf := newScanFlagSet(e, "baseline create")
 	history := fs.Bool("history", false, "record the findings of the whole history (clayscan history) instead of the working tree")
-	path, maxSize, err := sf.parse(fs, args[1:])
+	path, err := sf.parse(fs, args[1:])
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -43,11 +44,12 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	if sf.output == "" {
 		sf.output = defaultBaseline
 	}
-	var src scanner.Source = &source.Worktree{Path: path, MaxFileSize: maxSize}
-	if *history {
-		src = &source.History{Path: path, MaxFileSize: maxSize}
-	}
-	code := execScan(ctx, e, sf, path, src, scanner.Options{})
+	code := execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
+		if *history {
+			return &source.History{Path: path, MaxFileSize: cfg.MaxFileSize}
+		}
+		return &source.Worktree{Path: path, MaxFileSize: cfg.MaxFileSize}
+	}, scanner.Options{})
 	if code == exitFindings {
 		code = exitClean
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
 	"github.com/clayscan/clayscan/scanner/source"
@@ -31,7 +32,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	}
 	sarifPath := fs.String("sarif", "", "also write a SARIF report to `FILE`, for github/codeql-action/upload-sarif")
 	noSummary := fs.Bool("no-summary", false, "do not append the Markdown summary to $GITHUB_STEP_SUMMARY")
-	path, maxSize, err := sf.parse(fs, args)
+	path, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -68,8 +69,9 @@ func runCI(ctx context.Context, e *env, args []string) int {
 		}
 		return writeCIOutputs(e, res, plan.scope, *sarifPath, !*noSummary)
 	}
-	src := &source.History{Path: path, Range: plan.rng, MaxFileSize: maxSize}
-	return execScan(ctx, e, sf, path, src, scanner.Options{})
+	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
+		return &source.History{Path: path, Range: plan.rng, MaxFileSize: cfg.MaxFileSize}
+	}, scanner.Options{})
 }
 
 // ciError reports an error that stops ci before it scans, also where people

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/envpolicy"
 	"github.com/clayscan/clayscan/scanner/ignore"
@@ -39,8 +40,10 @@ type seenEnv struct {
 	commit *scanner.Commit
 }
 
-func envPolicyFor(src scanner.Source) *envPolicy {
+func envPolicyFor(src scanner.Source, settings rules.EnvSettings) *envPolicy {
 	p := &envPolicy{src: underlyingSource(src), pol: envpolicy.Default(), seen: map[string]seenEnv{}}
+	p.pol.Extra = append(p.pol.Extra, settings.Files...)
+	p.pol.Templates = append(p.pol.Templates, settings.Templates...)
 	if h, ok := p.src.(*source.History); ok {
 		// Targets alone miss an env file whose content another path had
 		// first (an empty .env, a copied template): the history source

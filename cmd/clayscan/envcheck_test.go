@@ -59,7 +59,7 @@ func runPolicy(t *testing.T, src scanner.Source) []scanner.Finding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := envPolicyFor(src)
+	p := envPolicyFor(src, rules.EnvSettings{})
 	res, err := scanner.Run(context.Background(), src, det, scanner.Options{Observe: p.observe, Extra: p.findings})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 )
@@ -18,7 +19,7 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	since := fs.String("since-commit", "", "scan only the commits after `SHA` up to HEAD (same as --range SHA..HEAD)")
 	branch := fs.String("branch", "", "scan only the history of `REF` instead of every ref")
 	allObjects := fs.Bool("all-objects", false, "also scan unreachable blobs in the object database (dropped stashes, rewritten history)")
-	path, maxSize, err := sf.parse(fs, args)
+	path, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -32,22 +33,24 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 		return usageError(e, errors.New("--branch cannot be combined with --range or --since-commit"))
 	}
 	counters := &source.HistoryCounters{}
-	src := &hintedHistory{finished: &atomic.Bool{}, h: &source.History{
-		Path:        path,
-		Range:       *rng,
-		SinceCommit: *since,
-		Branch:      *branch,
-		AllObjects:  *allObjects,
-		MaxFileSize: maxSize,
-		Counters:    counters,
-	}}
+	finished := &atomic.Bool{}
 	var opts scanner.Options
 	if isTerminal(e.stderr) {
-		bar := &progressBar{w: e.stderr, c: counters, finished: src.finished}
+		bar := &progressBar{w: e.stderr, c: counters, finished: finished}
 		opts.Progress = bar.update
 		opts.ProgressEvery = 250 * time.Millisecond
 	}
-	return execScan(ctx, e, sf, path, src, opts)
+	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
+		return &hintedHistory{finished: finished, h: &source.History{
+			Path:        path,
+			Range:       *rng,
+			SinceCommit: *since,
+			Branch:      *branch,
+			AllObjects:  *allObjects,
+			MaxFileSize: cfg.MaxFileSize,
+			Counters:    counters,
+		}}
+	}, opts)
 }
 
 // hintedHistory adds the CLI's hints to the history source's errors.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner/source"
 	"github.com/clayscan/clayscan/scanner/suppress"
 )
@@ -65,7 +66,7 @@ func runIgnore(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	name := filepath.Join(root, suppress.IgnoreFile)
-	old, exists, err := readDisk(name)
+	old, exists, err := config.ReadLocal(name)
 	if err != nil {
 		e.errorf(err, "")
 		return exitError

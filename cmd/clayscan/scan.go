@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
@@ -61,14 +62,16 @@ func newScanFlagSet(e *env, name string) (*flag.FlagSet, *scanFlags) {
 	return fs, sf
 }
 
-// parse parses a scanning command's arguments: its flags, the optional
-// PATH, and the size limit.
-func (s *scanFlags) parse(fs *flag.FlagSet, args []string) (path string, maxSize int64, err error) {
+// parse parses a scanning command's arguments: its flags and the optional
+// PATH. A bad --max-file-size is reported here, before any scanning.
+func (s *scanFlags) parse(fs *flag.FlagSet, args []string) (path string, err error) {
 	if path, err = parsePath(fs, args); err != nil {
-		return "", 0, err
+		return "", err
 	}
-	maxSize, err = s.maxFileSize()
-	return path, maxSize, err
+	if _, err := s.maxFileSize(); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // parsePath parses flags anywhere among args and returns the one optional
@@ -108,7 +111,7 @@ func formatNames() []string {
 func runScan(ctx context.Context, e *env, args []string) int {
 	fs, sf := newScanFlagSet(e, "scan")
 	includeIgnored := fs.Bool("include-ignored", false, "also scan untracked files that .gitignore ignores (such as .env.local)")
-	path, maxSize, err := sf.parse(fs, args)
+	path, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
@@ -116,8 +119,9 @@ func runScan(ctx context.Context, e *env, args []string) int {
 		e.errorf(err, "name the repository, or a directory in it, to scan: clayscan scan [PATH]")
 		return exitError
 	}
-	src := &source.Worktree{Path: path, MaxFileSize: maxSize, IncludeIgnored: *includeIgnored}
-	return execScan(ctx, e, sf, path, src, scanner.Options{})
+	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
+		return &source.Worktree{Path: path, MaxFileSize: cfg.MaxFileSize, IncludeIgnored: *includeIgnored}
+	}, scanner.Options{})
 }
 
 // checkDir reports a PATH that is missing or not a directory before any
@@ -154,38 +158,50 @@ func usageError(e *env, err error) int {
 	return exitError
 }
 
-// execScan runs src through the detector and reports the result. It is the
-// one place that turns a scan into output and an exit code.
+// buildSource makes a command's source from the finished settings.
+type buildSource func(cfg *config.Settings) scanner.Source
+
+// execScan loads the configuration, builds the source from it, runs it
+// through the detector and reports the result. It is the one place that
+// turns a scan into output and an exit code.
 // path is what the user named; the config and ignore files are looked up
-// from it (suppress.go).
-func execScan(ctx context.Context, e *env, sf *scanFlags, path string, src scanner.Source, opts scanner.Options) int {
+// from it.
+func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build buildSource, opts scanner.Options) int {
 	format, ok := formats[sf.format]
 	if !ok {
 		return usageError(e, fmt.Errorf("unknown format %q: use one of %s", sf.format, strings.Join(formatNames(), ", ")))
 	}
-	sup, err := setupSuppression(e, sf, path) // suppress.go
+	copts := config.Options{Path: path, ConfigFile: sf.config, Baseline: sf.baseline, Base: sf.suppressionBase}
+	if sf.maxSizeSet {
+		n, err := sf.maxFileSize()
+		if err != nil {
+			return usageError(e, err)
+		}
+		copts.MaxFileSize = n
+	}
+	cfg, err := config.Load(copts)
 	if err != nil {
 		e.errorf(err, "")
 		return exitError
 	}
-	det, err := scanner.NewDetector(sup.rules)
+	det, err := scanner.NewDetector(cfg.Rules)
 	if err != nil {
 		e.errorf(err, "")
 		return exitError
 	}
+	src := build(cfg)
 	opts.ShowSecrets = sf.showSecrets
-	opts.Filters = append(opts.Filters, sup.filters...)
-	sup.apply(sf, src, &opts)   // suppress.go: line allowlist, the config's max_file_size
-	policy := envPolicyFor(src) // envcheck.go
-	sup.applyEnv(policy)        // suppress.go: the config's [env] settings
+	opts.Filters = append(opts.Filters, cfg.Filters...)
+	opts.LineFilter = cfg.LineFilter
+	policy := envPolicyFor(src, cfg.Env) // envcheck.go
 	opts.Observe = policy.observe
 	opts.Extra = func(info scanner.SourceInfo) ([]scanner.Finding, error) {
 		fs, err := policy.findings(info)
-		return append(fs, sup.extra...), err
+		return append(fs, cfg.Findings...), err
 	}
 	res, runErr := scanner.Run(ctx, src, det, opts)
-	if runErr == nil {
-		runErr = sup.finish(e, res)
+	if runErr == nil && sf.reportUnused {
+		reportUnusedIgnores(e, cfg.Ignores) // suppress.go
 	}
 	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
 	// A failed scan without findings has nothing to report: a "no

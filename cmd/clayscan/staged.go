@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 )
@@ -11,12 +12,13 @@ import (
 // to the lines they add to HEAD (README, "clayscan staged").
 func runStaged(ctx context.Context, e *env, args []string) int {
 	fs, sf := newScanFlagSet(e, "staged")
-	path, maxSize, err := sf.parse(fs, args)
+	path, err := sf.parse(fs, args)
 	if err != nil {
 		return usageError(e, err)
 	}
 	// git commit -a and git commit PATH run hooks with a temporary index
 	// named by GIT_INDEX_FILE: that index is what will be committed.
-	src := &source.Staged{Path: path, MaxFileSize: maxSize, IndexFile: e.getenv("GIT_INDEX_FILE")}
-	return execScan(ctx, e, sf, path, src, scanner.Options{})
+	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
+		return &source.Staged{Path: path, MaxFileSize: cfg.MaxFileSize, IndexFile: e.getenv("GIT_INDEX_FILE")}
+	}, scanner.Options{})
 }

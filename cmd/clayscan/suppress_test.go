@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 )
@@ -72,7 +73,9 @@ func TestPullRequestCannotBaselineItsOwnKey(t *testing.T) {
 		var out, errb bytes.Buffer
 		e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
 		sf := &scanFlags{format: "json", verbose: true, baseline: filepath.Join(dir, "baseline.json"), suppressionBase: base}
-		code := execScan(context.Background(), e, sf, dir, &source.Worktree{Path: dir}, scanner.Options{})
+		code := execScan(context.Background(), e, sf, dir, func(cfg *config.Settings) scanner.Source {
+			return &source.Worktree{Path: dir, MaxFileSize: cfg.MaxFileSize}
+		}, scanner.Options{})
 		var res supResult
 		if code != exitError {
 			if err := json.Unmarshal(out.Bytes(), &res); err != nil {

@@ -20,8 +20,13 @@ type Finding struct {
 	Column    int    `json:"column"`
 	EndColumn int    `json:"end_column"`
 	Commit    string `json:"commit"`
-	Author    string `json:"author,omitempty"`
-	Email     string `json:"email,omitempty"`
+	// Kind is set when the finding is not in a file: "commit_message" or
+	// "tag_message" (Path is then "commit message" or "tag NAME message",
+	// Line counts from the message's first line, and Commit is the commit
+	// or tag object).
+	Kind   Kind   `json:"kind,omitempty"`
+	Author string `json:"author,omitempty"`
+	Email  string `json:"email,omitempty"`
 	// Date is RFC 3339 in UTC.
 	Date string `json:"date,omitempty"`
 	// InHead is set for history findings: whether the secret is still in

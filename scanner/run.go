@@ -68,10 +68,12 @@ type Summary struct {
 	Findings     int                  `json:"findings"`
 	Suppressed   int                  `json:"suppressed"`
 	Commits      int64                `json:"commits"`
-	Blobs        int64                `json:"blobs"`
-	Refs         int                  `json:"refs"`
-	Shallow      bool                 `json:"shallow"`
-	DurationMS   int64                `json:"duration_ms"`
+	// Messages counts the commit and tag messages scanned (history).
+	Messages   int64 `json:"messages,omitempty"`
+	Blobs      int64 `json:"blobs"`
+	Refs       int   `json:"refs"`
+	Shallow    bool  `json:"shallow"`
+	DurationMS int64 `json:"duration_ms"`
 }
 
 // SkippedTotal is the number of files or blobs not scanned, for any reason.
@@ -110,6 +112,7 @@ type run struct {
 	observe  func(*Target)
 	lineFlt  func(*Finding, []byte) string
 	targets  atomic.Int64
+	messages atomic.Int64
 	bytes    atomic.Int64
 	mu       sync.Mutex
 	findings []Finding
@@ -126,10 +129,15 @@ func (r *run) Scan(t Target) {
 		r.Skip(t.Path, SkipBinary)
 		return
 	}
-	r.targets.Add(1)
+	if t.Kind != "" {
+		r.messages.Add(1)
+	} else {
+		r.targets.Add(1)
+	}
 	r.bytes.Add(int64(len(t.Data)))
 	var local []Finding
 	r.det.Detect(&t, func(f Finding) {
+		f.Kind = t.Kind
 		if r.lineFlt != nil && f.SuppressedBy == "" {
 			f.SuppressedBy = r.lineFlt(&f, lineAround(t.Data, f.start))
 		}
@@ -210,6 +218,7 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 		Findings:     len(res.Findings),
 		Suppressed:   len(res.Suppressed),
 		Commits:      info.Commits,
+		Messages:     r.messages.Load(),
 		Blobs:        info.Blobs,
 		Refs:         info.Refs,
 		Shallow:      info.Shallow,
@@ -275,7 +284,8 @@ func collapseHistory(fs []Finding, inHead map[string]bool) []Finding {
 		out = append(out, f)
 	}
 	for i := range out {
-		if out[i].Commit != "" {
+		// in_head is about HEAD's tree; a message is in no tree.
+		if out[i].Commit != "" && out[i].Kind == "" {
 			v := inHead[out[i].Fingerprint]
 			out[i].InHead = &v
 		}

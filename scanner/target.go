@@ -65,7 +65,22 @@ type Target struct {
 	// Lines, when non-nil, limits findings to these lines (the lines a
 	// staged change adds).
 	Lines LineSet
+	// Kind is "" for file content, or says which message Data is (then
+	// Path is a label such as "commit message", not a file, and lines
+	// count from the message's first line).
+	Kind Kind
 }
+
+// Kind says what a target's content is when it is not a file's.
+type Kind string
+
+const (
+	// KindCommitMessage is a commit's message; Commit is that commit.
+	KindCommitMessage Kind = "commit_message"
+	// KindTagMessage is an annotated tag's message; Commit is the tag
+	// object (its hash, and the tagger as author).
+	KindTagMessage Kind = "tag_message"
+)
 
 // SkipReason says why a file was not scanned. Values appear in the JSON
 // summary.

@@ -29,6 +29,11 @@ func GitHub(w io.Writer, res *scanner.Result) error {
 }
 
 func annotationProperties(f scanner.Finding) string {
+	if f.Kind != "" {
+		// A message is no file: an annotation without one shows on the
+		// run, not on a line of a file that does not exist.
+		return "title=" + escapeProperty(fmt.Sprintf("clayscan %s: %s (%s)", f.RuleID, f.Title, f.Path))
+	}
 	props := []string{"file=" + escapeProperty(f.Path)}
 	if f.Line > 0 {
 		props = append(props, fmt.Sprintf("line=%d", f.Line))

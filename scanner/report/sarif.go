@@ -84,6 +84,7 @@ type sarifResultProps struct {
 	Fingerprint   string `json:"fingerprint"`
 	Secret        string `json:"secret,omitempty"`
 	Commit        string `json:"commit,omitempty"`
+	Kind          string `json:"kind,omitempty"`
 	Author        string `json:"author,omitempty"`
 	Date          string `json:"date,omitempty"`
 	InHead        *bool  `json:"in_head,omitempty"`
@@ -190,6 +191,7 @@ func sarifResultFor(f scanner.Finding, ruleIndex int) sarifResult {
 			Fingerprint:   f.Fingerprint,
 			Secret:        f.Secret,
 			Commit:        f.Commit,
+			Kind:          string(f.Kind),
 			Author:        f.Author,
 			Date:          f.Date,
 			InHead:        f.InHead,
@@ -210,7 +212,18 @@ func findingMessage(f scanner.Finding) string {
 	if f.GitignoreRule != "" {
 		fmt.Fprintf(&b, " (decided by %s)", f.GitignoreRule)
 	}
-	if f.Commit != "" {
+	switch {
+	case f.Kind == scanner.KindCommitMessage:
+		fmt.Fprintf(&b, ". In the message of commit %s (line %d of the message)", short(f.Commit), f.Line)
+		if f.Author != "" {
+			fmt.Fprintf(&b, " by %s", f.Author)
+		}
+	case f.Kind == scanner.KindTagMessage:
+		fmt.Fprintf(&b, ". In the message of tag object %s (line %d of the message)", short(f.Commit), f.Line)
+		if f.Author != "" {
+			fmt.Fprintf(&b, " by %s", f.Author)
+		}
+	case f.Commit != "":
 		fmt.Fprintf(&b, ". Entered history in commit %s", short(f.Commit))
 		if f.Author != "" {
 			fmt.Fprintf(&b, " by %s", f.Author)

@@ -93,7 +93,11 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 			field("decided by", f.GitignoreRule)
 		}
 		if f.Commit != "" {
-			field("commit", fmt.Sprintf("%s by %s <%s> on %s", short(f.Commit), f.Author, f.Email, f.Date))
+			name := "commit"
+			if f.Kind == scanner.KindTagMessage {
+				name = "tag object"
+			}
+			field(name, fmt.Sprintf("%s by %s <%s> on %s", short(f.Commit), f.Author, f.Email, f.Date))
 			if f.InHead != nil && !*f.InHead {
 				ew.printf("%s    %s\n", indent, p.yellow.Sprint("removed from HEAD but still in history: rotate it"))
 			}
@@ -134,7 +138,11 @@ func SummaryLine(res *scanner.Result, colored bool) string {
 	var b strings.Builder
 	switch res.Source {
 	case "history":
-		fmt.Fprintf(&b, "Scanned %s on %s, %s (%s)", count(s.Commits, "commit"), count(int64(s.Refs), "ref"), count(s.FilesScanned, "blob"), humanBytes(s.BytesScanned))
+		msgs := ""
+		if s.Messages > 0 {
+			msgs = ", " + count(s.Messages, "message")
+		}
+		fmt.Fprintf(&b, "Scanned %s on %s, %s%s (%s)", count(s.Commits, "commit"), count(int64(s.Refs), "ref"), count(s.FilesScanned, "blob"), msgs, humanBytes(s.BytesScanned))
 	default:
 		fmt.Fprintf(&b, "Scanned %s (%s)", count(s.FilesScanned, "file"), humanBytes(s.BytesScanned))
 	}

@@ -165,6 +165,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		info.Refs = len(tips)
 		var starts []hash
 		for _, t := range tips {
+			w.peelTags(t.hash)
 			c, typ, err := w.peel(t.hash)
 			if err != nil {
 				countingSink.Error("ref "+t.ref, err)
@@ -266,6 +267,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	bp := &blobPhase{db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
 	berr := bp.run(ctx, want, workers)
+	scanMessages(ctx, w, order, w.tags, workers)
 	if ctx.Err() != nil {
 		return info, ctx.Err()
 	}

@@ -71,6 +71,9 @@ type walker struct {
 	commits map[hash]*commitNode
 	missing int // commits that could not be read
 	onLoad  func()
+	// tags are the annotated tags the refs name (history_messages.go).
+	tags    []tagRef
+	tagSeen map[hash]bool
 }
 
 // commit loads one commit; a commit that cannot be read is reported to the

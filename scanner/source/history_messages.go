@@ -1,0 +1,184 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"sync"
+
+	"github.com/clayscan/clayscan/scanner"
+)
+
+// Commit and annotated-tag messages are content too: a key pasted into a
+// message ("rotate sk_live_…") stays in every clone. Each walked commit's
+// message and each annotated tag a walked ref names is scanned once, as a
+// target whose Path is a label, not a file:
+//
+//	commit message      Commit: the commit
+//	tag NAME message    Commit: the tag object, its tagger as author
+//
+// Lines count from the message's first line (the headers are not part of
+// it). The messages are read again from the object database after the
+// walk rather than kept from it: git/git's 85,000 commits hold 42 MB of
+// messages, and the walk loads commits the scan may not cover (a range's
+// base side).
+
+// Message target labels (README/docs: "What is scanned and what is not").
+const (
+	CommitMessagePath = "commit message"
+	tagMessagePrefix  = "tag "
+	tagMessageSuffix  = " message"
+)
+
+// TagMessagePath is the label of annotated tag name's message.
+func TagMessagePath(name string) string { return tagMessagePrefix + name + tagMessageSuffix }
+
+// tagRef is an annotated tag met while peeling a ref.
+type tagRef struct {
+	tag hash
+}
+
+// peelTags follows h's chain of annotated tags like peel, and records each
+// tag object once in w.tags.
+func (w *walker) peelTags(h hash) {
+	for i := 0; i < 32; i++ {
+		typ, data, err := w.db.get(h)
+		if err != nil || typ != objTag {
+			return
+		}
+		if w.tagSeen == nil {
+			w.tagSeen = map[hash]bool{}
+		}
+		if w.tagSeen[h] {
+			return
+		}
+		w.tagSeen[h] = true
+		w.tags = append(w.tags, tagRef{tag: h})
+		next, err := tagTarget(h, data)
+		if err != nil {
+			return
+		}
+		h = next
+	}
+}
+
+// messageJob is one message to read and scan.
+type messageJob struct {
+	h     hash
+	kind  scanner.Kind
+	info  *scanner.Commit // commits: from the walk
+	order int64
+}
+
+// scanMessages reads and scans the messages of commits (in walk order) and
+// of the tags the walk met, with workers goroutines.
+func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []tagRef, workers int) {
+	jobs := make([]messageJob, 0, len(commits)+len(tags))
+	for _, c := range commits {
+		jobs = append(jobs, messageJob{h: c.hash, kind: scanner.KindCommitMessage, info: c.info, order: c.order})
+	}
+	last := int64(len(commits))
+	for _, t := range tags {
+		// A tag is reported with the order of the commit it names: a
+		// key in it is no older than that commit.
+		order := last
+		if peeled, _, err := w.peel(t.tag); err == nil {
+			if c := w.commits[peeled]; c != nil {
+				order = c.order
+			}
+		}
+		jobs = append(jobs, messageJob{h: t.tag, kind: scanner.KindTagMessage, order: order})
+	}
+	if len(jobs) == 0 {
+		return
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	ch := make(chan messageJob, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ch {
+				scanMessage(w, j)
+			}
+		}()
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		ch <- j
+	}
+	close(ch)
+	wg.Wait()
+}
+
+func scanMessage(w *walker, j messageJob) {
+	typ, data, err := w.db.get(j.h)
+	if err != nil {
+		label := "commit " + j.h.String() + " message"
+		if j.kind == scanner.KindTagMessage {
+			label = "tag " + j.h.String() + " message"
+		}
+		w.sink.Error(label, err)
+		return
+	}
+	t := scanner.Target{Kind: j.kind, Order: j.order}
+	switch {
+	case j.kind == scanner.KindCommitMessage && typ == objCommit:
+		t.Path, t.Commit = CommitMessagePath, j.info
+		t.Data = messageBody(data)
+	case j.kind == scanner.KindTagMessage && typ == objTag:
+		name, tagger, msg := parseTagMessage(data)
+		c := &scanner.Commit{Hash: j.h.String()}
+		if tagger != "" {
+			sig := parseSignature(tagger)
+			c.Author, c.Email, c.Date = sig.Name, sig.Email, sig.When
+		}
+		t.Path, t.Commit, t.Data = TagMessagePath(name), c, msg
+	default:
+		return // the walk already reported an object of the wrong type
+	}
+	if len(bytes.TrimSpace(t.Data)) == 0 {
+		return
+	}
+	w.sink.Scan(t)
+}
+
+// messageBody is what follows a commit's or tag's headers: everything after
+// the first empty line.
+func messageBody(data []byte) []byte {
+	if bytes.HasPrefix(data, []byte("\n")) {
+		return data[1:]
+	}
+	if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
+		return data[i+2:]
+	}
+	return nil
+}
+
+// parseTagMessage reads an annotated tag's name ("tag" header), tagger
+// line and message. A tag without a name is labelled by nothing better
+// than "(unnamed)".
+func parseTagMessage(data []byte) (name, tagger string, msg []byte) {
+	rest := data
+	for len(rest) > 0 {
+		var line string
+		line, rest = nextLine(rest)
+		if line == "" {
+			break
+		}
+		switch {
+		case name == "" && len(line) > 4 && line[:4] == "tag ":
+			name = line[4:]
+		case tagger == "" && len(line) > 7 && line[:7] == "tagger ":
+			tagger = line[7:]
+		}
+	}
+	if name == "" {
+		name = "(unnamed)"
+	}
+	return name, tagger, messageBody(data)
+}

@@ -1,0 +1,58 @@
+package source_test
+
+import (
+	"testing"
+
+	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/source"
+)
+
+// Issue 11: a key pasted into a commit or annotated-tag message is found
+// by history, at the message's label with the commit (or tag object) as
+// its commit and lines counted from the message's first line.
+func TestHistoryCommitAndTagMessages(t *testing.T) {
+	r := newHistRepo(t)
+	r.write("README", "hello\n")
+	r.commit("init")
+	r.write("README", "hello again\n")
+	withKey := r.commit("rotate the key\n\nold one was " + histKey1 + "\n")
+	r.tick++
+	r.git("tag", "-a", "-m", "release notes\nkey: "+histKey2, "v1")
+	tagObj := r.git("rev-parse", "v1")
+	r.git("tag", "light") // a lightweight tag has no message
+	r.write("README", "third\n")
+	r.commit("mention it again: " + histKey1) // same key: reported once, at the oldest commit
+	both(t, r, func(t *testing.T) {
+		res := scanHistory(t, &source.History{Path: r.dir})
+		wantWhere(t, res,
+			"commit message:3@"+withKey[:7]+" in_head=?",
+			"tag v1 message:2@"+tagObj[:7]+" in_head=?")
+		for _, f := range res.Findings {
+			switch f.Path {
+			case "commit message":
+				if f.Kind != scanner.KindCommitMessage || f.Author != "Ada" || f.RuleID != "clay-sk-live-key" {
+					t.Errorf("commit message finding = %+v", f)
+				}
+			case "tag v1 message":
+				if f.Kind != scanner.KindTagMessage || f.Author != "Ada" || f.Email != "ada@example.com" || f.Date == "" {
+					t.Errorf("tag message finding = %+v", f)
+				}
+			}
+		}
+	})
+}
+
+// A range scan reads the messages of the range's commits only: the base
+// side's messages were scanned when they were new.
+func TestHistoryRangeMessages(t *testing.T) {
+	r := newHistRepo(t)
+	r.write("README", "hello\n")
+	base := r.commit("base has " + histKey1)
+	r.write("README", "change\n")
+	added := r.commit("range adds " + histKey2)
+	res := scanHistory(t, &source.History{Path: r.dir, Range: base + "..HEAD"})
+	wantWhere(t, res, "commit message:1@"+added[:7]+" in_head=?")
+	if got := res.Findings[0].Secret; got == "" || got[len(got)-4:] != histKey2[len(histKey2)-4:] {
+		t.Errorf("secret = %q, want the range's key", got)
+	}
+}

@@ -21,12 +21,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 	"github.com/clayscan/clayscan/scanner/suppress"
+
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 // DefaultMaxFileSize is the size above which files are skipped (and
@@ -159,17 +159,17 @@ func Load(opts Options) (*Settings, error) {
 // HEAD in a bare repository) and, on a pull request, from the base commit,
 // whose versions then apply.
 type files struct {
-	repo *source.Repo   // nil outside a repository
-	root string         // work tree root, or the scanned directory outside a repository
-	head *plumbing.Hash // HEAD's commit, for a bare repository
-	base *plumbing.Hash // the pull request's base commit, when set
+	repo *git.Repository // nil outside a repository
+	root string          // work tree root, or the scanned directory outside a repository
+	head *git.Hash       // HEAD's commit, for a bare repository
+	base *git.Hash       // the pull request's base commit, when set
 	// baseName labels base versions in error messages.
 	baseName string
 }
 
 func openFiles(path, base string) (*files, error) {
 	sf := &files{}
-	repo, err := source.OpenRepo(path)
+	repo, err := git.Open(path)
 	switch {
 	case errors.Is(err, source.ErrNotRepository):
 		if base != "" {
@@ -186,17 +186,18 @@ func openFiles(path, base string) (*files, error) {
 	}
 	sf.repo, sf.root = repo, repo.Root
 	if repo.Root == "" { // bare: the files as of HEAD
-		if ref, err := repo.Git.Head(); err == nil {
-			h := ref.Hash()
+		if h, err := repo.Head(); err == nil {
 			sf.head = &h
 		}
 	}
 	if base != "" {
-		if sf.base, err = repo.Git.ResolveRevision(plumbing.Revision(base)); err != nil {
+		h, err := repo.ResolveRevision(base)
+		if err != nil {
 			repo.Close()
 			return nil, withHint(fmt.Errorf("reading suppression files at base %s: %w", base, err),
 				"fetch the base commit (actions/checkout with fetch-depth: 0)")
 		}
+		sf.base = &h
 		sf.baseName = base
 		if len(sf.baseName) > 12 {
 			sf.baseName = sf.baseName[:12]
@@ -217,9 +218,9 @@ const maxFile = 64 << 20
 
 // readAt reads a file from a commit's tree; ok is false when it does not
 // exist there.
-func (s *files) readAt(commit *plumbing.Hash, rel string) ([]byte, bool, error) {
-	data, err := s.repo.Git.ReadFile(*commit, rel, maxFile)
-	if errors.Is(err, source.ErrPathNotFound) {
+func (s *files) readAt(commit *git.Hash, rel string) ([]byte, bool, error) {
+	data, err := s.repo.ReadFile(*commit, rel, maxFile)
+	if errors.Is(err, git.ErrPathNotFound) {
 		return nil, false, nil
 	}
 	return data, err == nil, err

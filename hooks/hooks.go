@@ -27,7 +27,7 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	format "github.com/go-git/go-git/v5/plumbing/format/config"
 
-	"github.com/clayscan/clayscan/scanner/source"
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 const (
@@ -93,8 +93,8 @@ func Dir(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("resolving %q: %w", path, err)
 	}
-	repo, err := source.OpenRepo(abs)
-	if errors.Is(err, source.ErrNotRepository) {
+	repo, err := git.Open(abs)
+	if errors.Is(err, git.ErrNotRepository) {
 		return "", fmt.Errorf("%q: %w", path, ErrNotRepository)
 	}
 	if err != nil {
@@ -106,7 +106,7 @@ func Dir(path string) (string, error) {
 		root = repo.GitDir // bare: a relative core.hooksPath is from the git directory
 	}
 
-	hooksPath, err := hooksPathConfig(repo.Git)
+	hooksPath, err := hooksPathConfig(repo)
 	if err != nil {
 		return "", err
 	}
@@ -129,7 +129,7 @@ func Dir(path string) (string, error) {
 // hooksPathConfig reads core.hooksPath with git's precedence: the
 // repository's config, then the global config ($GIT_CONFIG_GLOBAL, or
 // ~/.gitconfig then $XDG_CONFIG_HOME/git/config), then the system config.
-func hooksPathConfig(r *source.GitRepo) (string, error) {
+func hooksPathConfig(r *git.Repository) (string, error) {
 	local, err := r.Config()
 	if err != nil {
 		return "", fmt.Errorf("reading the repository's git config: %w", err)

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
 	"github.com/clayscan/clayscan/scanner/source"
+
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 // runCI scans what a GitHub Actions event brings (README, "GitHub Actions"):
@@ -47,7 +47,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return ciError(e, err, "", !*noSummary)
 	}
-	repo, err := source.OpenRepo(path)
+	repo, err := git.Open(path)
 	if err != nil {
 		return ciError(e, err, "run clayscan ci inside the checked-out repository (actions/checkout)", !*noSummary)
 	}
@@ -234,8 +234,8 @@ func readEvent(getenv func(string) string) (*ghEvent, error) {
 
 // check makes sure the checkout holds what the plan scans: never a
 // shallow clone, and both ends of the range.
-func (p *ciPlan) check(e *env, repo *source.Repo) error {
-	shallow, err := repo.Git.Storer.Shallow()
+func (p *ciPlan) check(e *env, repo *git.Repository) error {
+	shallow, err := repo.Shallow()
 	if err != nil {
 		return fmt.Errorf("reading the repository's shallow list: %w", err)
 	}
@@ -243,7 +243,7 @@ func (p *ciPlan) check(e *env, repo *source.Repo) error {
 		return errShallow
 	}
 	has := func(sha string) bool {
-		_, err := repo.Git.CommitObject(plumbing.NewHash(sha))
+		_, err := repo.CommitObject(git.NewHash(sha))
 		return err == nil
 	}
 	if p.to != "" && !has(p.to) {

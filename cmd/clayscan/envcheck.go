@@ -6,13 +6,13 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/envpolicy"
 	"github.com/clayscan/clayscan/scanner/ignore"
 	"github.com/clayscan/clayscan/scanner/source"
+
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 // envPolicy runs the .env policy (issue 4) alongside a scan: it gathers the
@@ -134,7 +134,7 @@ func (p *envPolicy) worktree(w *source.Worktree) ([]scanner.Finding, error) {
 	if err != nil || !isRepo {
 		return nil, err
 	}
-	repo, err := source.OpenRepo(root)
+	repo, err := git.Open(root)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (p *envPolicy) staged(s *source.Staged) ([]scanner.Finding, error) {
 	if path == "" {
 		path = "."
 	}
-	repo, err := source.OpenRepo(path)
+	repo, err := git.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func (p *envPolicy) history(h *source.History) ([]scanner.Finding, error) {
 		p.mu.Unlock()
 		inHead := false
 		if head != nil {
-			if inHead, err = repo.Git.HasPath(*head, path); err != nil {
+			if inHead, err = repo.HasPath(*head, path); err != nil {
 				return nil, fmt.Errorf("looking up %q at HEAD: %w", path, err)
 			}
 		}
@@ -222,22 +222,21 @@ func (p *envPolicy) history(h *source.History) ([]scanner.Finding, error) {
 
 // headCommit opens the repository at path and returns HEAD's commit, nil
 // for a repository without commits. The caller closes the repository.
-func headCommit(path string) (*source.Repo, *plumbing.Hash, error) {
+func headCommit(path string) (*git.Repository, *git.Hash, error) {
 	if path == "" {
 		path = "."
 	}
-	repo, err := source.OpenRepo(path)
+	repo, err := git.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	ref, err := repo.Git.Head()
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+	h, err := repo.Head()
+	if errors.Is(err, git.ErrRefNotFound) {
 		return repo, nil, nil
 	}
 	if err != nil {
 		repo.Close()
 		return nil, nil, fmt.Errorf("resolving HEAD: %w", err)
 	}
-	h := ref.Hash()
 	return repo, &h, nil
 }

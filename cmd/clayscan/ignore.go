@@ -11,6 +11,8 @@ import (
 	"github.com/clayscan/clayscan/config"
 	"github.com/clayscan/clayscan/scanner/source"
 	"github.com/clayscan/clayscan/scanner/suppress"
+
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 // runIgnore manages .clayscanignore: "clayscan ignore add <fingerprint>".
@@ -51,7 +53,7 @@ func runIgnore(ctx context.Context, e *env, args []string) int {
 		e.errorf(err, "")
 		return exitError
 	}
-	repo, err := source.OpenRepo(root)
+	repo, err := git.Open(root)
 	if err == nil {
 		defer repo.Close()
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	gitconfig "github.com/go-git/go-git/v5/plumbing/format/config"
+
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 // gitConfig is the little of git's configuration the matcher needs.
@@ -72,7 +74,7 @@ func configFiles(gitDir string) []string {
 		}
 	}
 	if gitDir != "" {
-		files = append(files, filepath.Join(commonDir(gitDir), "config"))
+		files = append(files, filepath.Join(git.CommonDir(gitDir), "config"))
 	}
 	return files
 }

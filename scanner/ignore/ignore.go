@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 // Decision is the outcome for one path: whether it is ignored and which
@@ -69,7 +71,7 @@ type Matcher struct {
 func New(root string, opts Options) *Matcher {
 	m := &Matcher{root: root, fold: opts.IgnoreCase, dirs: map[string]*List{}, xdirs: map[string]Decision{}}
 	if opts.GitDir != "" {
-		file := filepath.Join(commonDir(opts.GitDir), "info", "exclude")
+		file := filepath.Join(git.CommonDir(opts.GitDir), "info", "exclude")
 		if l := readList(file, "", displayName(root, file), false); l != nil {
 			m.fixed = append(m.fixed, l)
 		}
@@ -97,23 +99,6 @@ func displayName(root, file string) string {
 		return filepath.ToSlash(rel)
 	}
 	return file
-}
-
-// commonDir follows a linked worktree's git dir to the shared one, where
-// info/exclude lives.
-func commonDir(gitDir string) string {
-	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
-	if err != nil {
-		return gitDir
-	}
-	d := strings.TrimRight(string(data), "\r\n")
-	if d == "" {
-		return gitDir
-	}
-	if !filepath.IsAbs(d) {
-		d = filepath.Join(gitDir, d)
-	}
-	return filepath.Clean(d)
 }
 
 // readList reads one ignore file; nil when it cannot be read. Like git,

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/clayscan/clayscan/internal/git"
 
 	"github.com/clayscan/clayscan/scanner"
 )
@@ -76,13 +75,13 @@ var (
 	// --branch does not exist.
 	ErrUnknownRevision = errors.New("unknown revision")
 	// ErrCorrupt: objects are missing or cannot be decoded.
-	ErrCorrupt = errCorrupt
+	ErrCorrupt = git.ErrCorrupt
 )
 
 // Scan implements scanner.Source.
 func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
 	info := scanner.SourceInfo{Kind: "history"}
-	repo, err := OpenRepo(h.Path)
+	repo, err := git.Open(h.Path)
 	if err != nil {
 		return info, err
 	}
@@ -97,7 +96,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		counters = &HistoryCounters{}
 	}
 
-	shallowList, err := repo.Git.Storer.Shallow()
+	shallowList, err := repo.Shallow()
 	if err != nil {
 		return info, fmt.Errorf("reading the shallow file: %w", err)
 	}
@@ -107,11 +106,11 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	info.Shallow = len(shallow) > 0
 
-	db, err := openODB(filepath.Join(gitDir, "objects"), true)
+	db, err := git.OpenODB(repo.ObjectsDir(), true)
 	if err != nil {
 		return info, fmt.Errorf("opening the object database: %w", err)
 	}
-	defer db.close()
+	defer db.Close()
 
 	countingSink := &errCounter{Sink: sink}
 	w := &walker{db: db, sink: countingSink, shallow: shallow, commits: map[hash]*commitNode{}, onLoad: func() { counters.Commits.Add(1) }}
@@ -171,7 +170,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 				countingSink.Error("ref "+t.ref, err)
 				continue
 			}
-			if typ == objCommit {
+			if typ == git.ObjCommit {
 				starts = append(starts, c)
 			}
 		}
@@ -188,8 +187,8 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		commits = w.load(starts, nil)
 		if h.Branch != "" && len(starts) > 0 {
 			headTip = w.commits[starts[0]]
-		} else if ref, err := repo.Git.Head(); err == nil {
-			if hh, _, err := w.peel(ref.Hash()); err == nil {
+		} else if head, err := repo.Head(); err == nil {
+			if hh, _, err := w.peel(head); err == nil {
 				headTip = w.commits[hh]
 			}
 		}
@@ -232,7 +231,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	inHead := w.headBlobs(headTip)
 	tw.seenTrees, tw.prev = nil, nil
-	db.dropCache()
+	db.DropCache()
 	want := tw.blobs
 	if h.AllObjects {
 		orphans, err := allBlobs(db)
@@ -302,7 +301,7 @@ func (e *errCounter) Error(path string, err error) {
 type incompleteError struct{ msg string }
 
 func (e *incompleteError) Error() string        { return e.msg }
-func (e *incompleteError) Is(target error) bool { return target == errCorrupt }
+func (e *incompleteError) Is(target error) bool { return target == git.ErrCorrupt }
 
 // rangeEnds reads Range or SinceCommit.
 func (h *History) rangeEnds() (base, head string, ok bool, err error) {
@@ -334,22 +333,22 @@ func (h *History) describeRange() string {
 	return h.SinceCommit + "..HEAD"
 }
 
-func resolve(repo *Repo, rev string) (hash, error) {
-	if hh, ok := parseHash(strings.ToLower(rev)); ok {
+func resolve(repo *git.Repository, rev string) (hash, error) {
+	if hh, ok := git.ParseHash(strings.ToLower(rev)); ok {
 		return hh, nil
 	}
-	r, err := repo.Git.ResolveRevision(plumbing.Revision(rev))
+	r, err := repo.ResolveRevision(rev)
 	if err != nil {
 		return hash{}, fmt.Errorf("%q: %w", rev, ErrUnknownRevision)
 	}
-	return *r, nil
+	return r, nil
 }
 
 // tips returns the commits the walk starts from: one revision with
 // --branch, otherwise every ref under refs/ (branches, tags, remote-tracking
 // branches, the stash, notes…), HEAD (which may be detached) and the
 // stash's reflog.
-func (h *History) tips(repo *Repo, gitDir string) ([]tip, error) {
+func (h *History) tips(repo *git.Repository, gitDir string) ([]tip, error) {
 	if h.Branch != "" {
 		hh, err := resolve(repo, h.Branch)
 		if err != nil {
@@ -357,37 +356,30 @@ func (h *History) tips(repo *Repo, gitDir string) ([]tip, error) {
 		}
 		return []tip{{ref: h.Branch, hash: hh}}, nil
 	}
-	iter, err := repo.Git.References()
+	refs, err := repo.Refs()
 	if err != nil {
-		return nil, fmt.Errorf("listing refs: %w", err)
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var tips []tip
-	err = iter.ForEach(func(r *plumbing.Reference) error {
-		name := r.Name().String()
-		if seen[name] || (!strings.HasPrefix(name, "refs/") && name != "HEAD") {
-			return nil
+	for _, r := range refs {
+		if seen[r.Name] {
+			continue
 		}
-		if name == "HEAD" && r.Type() == plumbing.SymbolicReference {
-			return nil // the branch it names is listed itself; only a detached HEAD adds a tip
+		if r.Name == "HEAD" && r.Target != "" {
+			continue // the branch it names is listed itself; only a detached HEAD adds a tip
 		}
-		hh := r.Hash()
-		if r.Type() == plumbing.SymbolicReference {
-			res, err := repo.Git.Reference(r.Name(), true)
-			if err != nil {
-				return nil // unborn HEAD or a dangling symbolic ref
+		hh := r.Hash
+		if r.Target != "" {
+			if hh, err = repo.ResolveRef(r.Name); err != nil {
+				continue // unborn HEAD or a dangling symbolic ref
 			}
-			hh = res.Hash()
 		}
 		if hh.IsZero() {
-			return nil
+			continue
 		}
-		seen[name] = true
-		tips = append(tips, tip{ref: name, hash: hh})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("listing refs: %w", err)
+		seen[r.Name] = true
+		tips = append(tips, tip{ref: r.Name, hash: hh})
 	}
 	// The reflog lists the oldest entry first; the last is refs/stash.
 	stashes := stashReflog(gitDir)
@@ -401,28 +393,28 @@ func (h *History) tips(repo *Repo, gitDir string) ([]tip, error) {
 }
 
 // allCommits lists every commit in the object database.
-func allCommits(db *odb) ([]hash, error) {
-	return allOfType(db, objCommit)
+func allCommits(db *git.ODB) ([]hash, error) {
+	return allOfType(db, git.ObjCommit)
 }
 
 // allBlobs lists every blob in the object database.
-func allBlobs(db *odb) ([]hash, error) {
-	return allOfType(db, objBlob)
+func allBlobs(db *git.ODB) ([]hash, error) {
+	return allOfType(db, git.ObjBlob)
 }
 
-func allOfType(db *odb, want int) ([]hash, error) {
+func allOfType(db *git.ODB, want git.ObjectType) ([]hash, error) {
 	var out []hash
 	seen := map[hash]bool{}
-	for _, p := range db.packs {
-		memo := map[objLoc]int8{}
-		for i := 0; i < p.n; i++ {
-			h := p.hashAt(i)
+	for _, p := range db.Packs() {
+		memo := map[git.Loc]git.ObjectType{}
+		for i := 0; i < p.Len(); i++ {
+			h := p.HashAt(i)
 			if seen[h] {
 				continue
 			}
-			typ, err := db.typeOf(objLoc{p, p.offsetAt(i)}, memo)
+			typ, err := db.TypeOf(git.Loc{Pack: p, Off: p.OffsetAt(i)}, memo)
 			if err != nil {
-				return nil, fmt.Errorf("object %s: %v: %w", h, err, errCorrupt)
+				return nil, fmt.Errorf("object %s: %v: %w", h, err, git.ErrCorrupt)
 			}
 			if typ == want {
 				seen[h] = true
@@ -430,12 +422,12 @@ func allOfType(db *odb, want int) ([]hash, error) {
 			}
 		}
 	}
-	for _, h := range db.looseHashes() {
+	for _, h := range db.LooseHashes() {
 		if seen[h] {
 			continue
 		}
-		p := db.loosePath(h)
-		typ, _, _, err := db.readLoose(p, h, 0)
+		p := db.LoosePath(h)
+		typ, _, _, err := db.ReadLoose(p, h, 0)
 		if err != nil {
 			return nil, err
 		}

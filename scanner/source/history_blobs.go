@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -19,7 +20,7 @@ import (
 // memory; the stack lets both cores share one large family.
 
 type bnode struct {
-	loc      objLoc
+	loc      git.Loc
 	h        hash      // zero for a base that is not itself wanted
 	info     *blobInfo // nil for a base that is only needed by its children
 	children []*bnode
@@ -36,7 +37,7 @@ type btask struct {
 
 // blobPhase scans the blobs in want.
 type blobPhase struct {
-	db       *odb
+	db       *git.ODB
 	sink     scanner.Sink
 	maxSize  int64
 	counters *HistoryCounters
@@ -50,10 +51,10 @@ type blobPhase struct {
 }
 
 func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers int) error {
-	nodes := map[objLoc]*bnode{}
+	nodes := map[git.Loc]*bnode{}
 	var loose []hash
 	// ensure adds the entry at loc and the chain of bases under it.
-	ensure := func(loc objLoc) error {
+	ensure := func(loc git.Loc) error {
 		var chain []*bnode
 		var top *bnode
 		for {
@@ -64,23 +65,23 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 			n := &bnode{loc: loc}
 			nodes[loc] = n
 			chain = append(chain, n)
-			e, err := loc.p.header(loc.off)
+			e, err := loc.Pack.Header(loc.Off)
 			if err != nil {
 				for _, c := range chain {
 					delete(nodes, c.loc)
 				}
 				return err
 			}
-			if e.typ == objOfsDelta {
-				loc = objLoc{loc.p, e.baseOff}
+			if e.Type == git.ObjOfsDelta {
+				loc = git.Loc{Pack: loc.Pack, Off: e.BaseOff}
 				continue
 			}
-			if e.typ == objRefDelta {
-				if bl, ok := bp.db.locate(e.baseHash); ok {
+			if e.Type == git.ObjRefDelta {
+				if bl, ok := bp.db.Locate(e.BaseHash); ok {
 					loc = bl
 					continue
 				}
-				n.extBase, n.hasExt = e.baseHash, true
+				n.extBase, n.hasExt = e.BaseHash, true
 			}
 			break
 		}
@@ -101,7 +102,7 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	}
 	sort.Slice(hashes, func(i, j int) bool { return string(hashes[i][:]) < string(hashes[j][:]) })
 	for _, h := range hashes {
-		loc, ok := bp.db.locate(h)
+		loc, ok := bp.db.Locate(h)
 		if !ok {
 			loose = append(loose, h)
 			continue
@@ -122,10 +123,10 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	}
 	sort.Slice(roots, func(i, j int) bool {
 		a, b := roots[i].loc, roots[j].loc
-		if a.p != b.p {
-			return a.p.name < b.p.name
+		if a.Pack != b.Pack {
+			return a.Pack.Name() < b.Pack.Name()
 		}
-		return a.off > b.off // popped from the end: lowest offset first
+		return a.Off > b.Off // popped from the end: lowest offset first
 	})
 	bp.cond = sync.NewCond(&bp.mu)
 	for _, r := range roots {
@@ -173,7 +174,7 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 		}
 	}
 	if n := bp.errs.Load(); n > 0 {
-		return fmt.Errorf("%d object(s) could not be read: %w", n, errCorrupt)
+		return fmt.Errorf("%d object(s) could not be read: %w", n, git.ErrCorrupt)
 	}
 	return nil
 }
@@ -184,7 +185,7 @@ func (bp *blobPhase) fail(bi *blobInfo, h hash, err error) {
 	if bi != nil {
 		path = bi.path
 	}
-	bp.sink.Error(path, fmt.Errorf("object %s: %v: %w", h, err, errCorrupt))
+	bp.sink.Error(path, fmt.Errorf("object %s: %v: %w", h, err, git.ErrCorrupt))
 }
 
 func (bp *blobPhase) pop(ctx context.Context) (btask, bool) {
@@ -220,7 +221,7 @@ func (bp *blobPhase) done(children []*bnode, data []byte) {
 }
 
 func (bp *blobPhase) worker(ctx context.Context) {
-	var z inflater
+	var z git.Inflater
 	for {
 		t, ok := bp.pop(ctx)
 		if !ok {
@@ -242,7 +243,7 @@ func (bp *blobPhase) worker(ctx context.Context) {
 func (bp *blobPhase) abandon(n *bnode) {
 	n.reached = true
 	if n.info != nil {
-		bp.fail(n.info, n.h, fmt.Errorf("delta base at offset %d in %s.pack could not be read", n.parent.loc.off, n.loc.p.name))
+		bp.fail(n.info, n.h, fmt.Errorf("delta base at offset %d in %s.pack could not be read", n.parent.loc.Off, n.loc.Pack.Name()))
 	}
 	for _, ch := range n.children {
 		bp.abandon(ch)
@@ -251,21 +252,21 @@ func (bp *blobPhase) abandon(n *bnode) {
 
 // materialize builds the content of t.n, scans it if wanted, and returns it
 // (nil when it could not be built, or was too large and nobody needs it).
-func (bp *blobPhase) materialize(z *inflater, t btask) []byte {
+func (bp *blobPhase) materialize(z *git.Inflater, t btask) []byte {
 	n := t.n
 	n.reached = true
-	e, err := n.loc.p.header(n.loc.off)
+	e, err := n.loc.Pack.Header(n.loc.Off)
 	if err != nil {
 		bp.fail(n.info, n.h, err)
 		return nil
 	}
 	tooLarge := func(size int64) bool { return bp.maxSize > 0 && size > bp.maxSize }
 	var data []byte
-	switch e.typ {
-	case objOfsDelta, objRefDelta:
+	switch e.Type {
+	case git.ObjOfsDelta, git.ObjRefDelta:
 		base := t.base
 		if n.hasExt {
-			_, base, err = bp.db.get(n.extBase)
+			_, base, err = bp.db.Get(n.extBase)
 			if err != nil {
 				bp.fail(n.info, n.h, err)
 				return nil
@@ -275,30 +276,30 @@ func (bp *blobPhase) materialize(z *inflater, t btask) []byte {
 			bp.fail(n.info, n.h, fmt.Errorf("delta without base"))
 			return nil
 		}
-		delta, err := z.inflateDelta(n.loc.p, e.dataOff, e.size)
+		delta, err := z.InflateDelta(n.loc.Pack, e.DataOff, e.Size)
 		if err != nil {
 			bp.fail(n.info, n.h, err)
 			return nil
 		}
-		if _, dst, _, ok := deltaSizes(delta); ok && tooLarge(dst) && len(n.children) == 0 {
+		if _, dst, _, ok := git.DeltaSizes(delta); ok && tooLarge(dst) && len(n.children) == 0 {
 			bp.skipLarge(n, dst)
 			return nil
 		}
-		data, err = applyDelta(nil, base, delta)
+		data, err = git.ApplyDelta(nil, base, delta)
 		if err != nil {
 			bp.fail(n.info, n.h, err)
 			return nil
 		}
 	default:
-		if e.typ != objBlob {
-			bp.fail(n.info, n.h, fmt.Errorf("expected a blob, found a %s", typeName(e.typ)))
+		if e.Type != git.ObjBlob {
+			bp.fail(n.info, n.h, fmt.Errorf("expected a blob, found a %s", e.Type))
 			return nil
 		}
-		if tooLarge(e.size) && len(n.children) == 0 {
-			bp.skipLarge(n, e.size)
+		if tooLarge(e.Size) && len(n.children) == 0 {
+			bp.skipLarge(n, e.Size)
 			return nil
 		}
-		data, err = z.inflate(n.loc.p, e.dataOff, e.size, nil)
+		data, err = z.Inflate(n.loc.Pack, e.DataOff, e.Size, nil)
 		if err != nil {
 			bp.fail(n.info, n.h, err)
 			return nil
@@ -325,7 +326,7 @@ func (bp *blobPhase) skipLarge(n *bnode, size int64) {
 }
 
 func (bp *blobPhase) loose(h hash, bi *blobInfo) {
-	p := bp.db.loosePath(h)
+	p := bp.db.LoosePath(h)
 	if p == "" {
 		bp.fail(bi, h, fmt.Errorf("not found"))
 		return
@@ -334,13 +335,13 @@ func (bp *blobPhase) loose(h hash, bi *blobInfo) {
 	if bp.maxSize > 0 {
 		limit = bp.maxSize
 	}
-	typ, size, data, err := bp.db.readLoose(p, h, limit)
+	typ, size, data, err := bp.db.ReadLoose(p, h, limit)
 	if err != nil {
 		bp.fail(bi, h, err)
 		return
 	}
-	if typ != objBlob {
-		bp.fail(bi, h, fmt.Errorf("expected a blob, found a %s", typeName(typ)))
+	if typ != git.ObjBlob {
+		bp.fail(bi, h, fmt.Errorf("expected a blob, found a %s", typ))
 		return
 	}
 	if data == nil && size > 0 {
@@ -357,7 +358,7 @@ func (bp *blobPhase) scan(bi *blobInfo, data []byte) {
 		t.Order = bi.commit.order
 	}
 	if !bi.prev.IsZero() {
-		if _, old, err := bp.db.get(bi.prev); err == nil {
+		if _, old, err := bp.db.Get(bi.prev); err == nil {
 			t.Lines = addedLines(old, data)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -41,8 +42,8 @@ type tagRef struct {
 // tag object once in w.tags.
 func (w *walker) peelTags(h hash) {
 	for i := 0; i < 32; i++ {
-		typ, data, err := w.db.get(h)
-		if err != nil || typ != objTag {
+		typ, data, err := w.db.Get(h)
+		if err != nil || typ != git.ObjTag {
 			return
 		}
 		if w.tagSeen == nil {
@@ -53,7 +54,7 @@ func (w *walker) peelTags(h hash) {
 		}
 		w.tagSeen[h] = true
 		w.tags = append(w.tags, tagRef{tag: h})
-		next, err := tagTarget(h, data)
+		next, err := git.TagTarget(h, data)
 		if err != nil {
 			return
 		}
@@ -116,7 +117,7 @@ func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []
 }
 
 func scanMessage(w *walker, j messageJob) {
-	typ, data, err := w.db.get(j.h)
+	typ, data, err := w.db.Get(j.h)
 	if err != nil {
 		label := "commit " + j.h.String() + " message"
 		if j.kind == scanner.KindTagMessage {
@@ -127,14 +128,14 @@ func scanMessage(w *walker, j messageJob) {
 	}
 	t := scanner.Target{Kind: j.kind, Order: j.order}
 	switch {
-	case j.kind == scanner.KindCommitMessage && typ == objCommit:
+	case j.kind == scanner.KindCommitMessage && typ == git.ObjCommit:
 		t.Path, t.Commit = CommitMessagePath, j.info
-		t.Data = messageBody(data)
-	case j.kind == scanner.KindTagMessage && typ == objTag:
-		name, tagger, msg := parseTagMessage(data)
+		t.Data = git.MessageBody(data)
+	case j.kind == scanner.KindTagMessage && typ == git.ObjTag:
+		name, tagger, msg := git.ParseTagMessage(data)
 		c := &scanner.Commit{Hash: j.h.String()}
 		if tagger != "" {
-			sig := parseSignature(tagger)
+			sig := git.ParseSignature(tagger)
 			c.Author, c.Email, c.Date = sig.Name, sig.Email, sig.When
 		}
 		t.Path, t.Commit, t.Data = TagMessagePath(name), c, msg
@@ -145,40 +146,4 @@ func scanMessage(w *walker, j messageJob) {
 		return
 	}
 	w.sink.Scan(t)
-}
-
-// messageBody is what follows a commit's or tag's headers: everything after
-// the first empty line.
-func messageBody(data []byte) []byte {
-	if bytes.HasPrefix(data, []byte("\n")) {
-		return data[1:]
-	}
-	if i := bytes.Index(data, []byte("\n\n")); i >= 0 {
-		return data[i+2:]
-	}
-	return nil
-}
-
-// parseTagMessage reads an annotated tag's name ("tag" header), tagger
-// line and message. A tag without a name is labelled by nothing better
-// than "(unnamed)".
-func parseTagMessage(data []byte) (name, tagger string, msg []byte) {
-	rest := data
-	for len(rest) > 0 {
-		var line string
-		line, rest = nextLine(rest)
-		if line == "" {
-			break
-		}
-		switch {
-		case name == "" && len(line) > 4 && line[:4] == "tag ":
-			name = line[4:]
-		case tagger == "" && len(line) > 7 && line[:7] == "tagger ":
-			tagger = line[7:]
-		}
-	}
-	if name == "" {
-		name = "(unnamed)"
-	}
-	return name, tagger, messageBody(data)
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -30,9 +31,9 @@ type tip struct {
 
 // parseCommit reads a commit for the walk.
 func parseCommit(h hash, data []byte) (*commitNode, error) {
-	c, err := parseCommitObject(h, data)
+	c, err := git.ParseCommit(h, data)
 	if err != nil {
-		return nil, corruptf(h, "decoding commit: %v", err)
+		return nil, git.Corruptf(h, "decoding commit: %v", err)
 	}
 	return &commitNode{
 		hash:    h,
@@ -45,27 +46,14 @@ func parseCommit(h hash, data []byte) (*commitNode, error) {
 
 // peel follows annotated tags to the object they name; it returns the
 // object's hash and type.
-func (w *walker) peel(h hash) (hash, int, error) {
-	for i := 0; i < 32; i++ {
-		typ, data, err := w.db.get(h)
-		if err != nil {
-			return h, 0, err
-		}
-		if typ != objTag {
-			return h, typ, nil
-		}
-		next, err := tagTarget(h, data)
-		if err != nil {
-			return h, 0, err
-		}
-		h = next
-	}
-	return h, 0, corruptf(h, "tag chain too long")
+func (w *walker) peel(h hash) (hash, git.ObjectType, error) {
+	h, typ, _, err := w.db.Peel(h)
+	return h, typ, err
 }
 
 // walker holds the commit and tree walk's state.
 type walker struct {
-	db      *odb
+	db      *git.ODB
 	sink    scanner.Sink
 	shallow map[hash]bool
 	commits map[hash]*commitNode
@@ -82,9 +70,9 @@ func (w *walker) commit(h hash) *commitNode {
 	if c := w.commits[h]; c != nil {
 		return c
 	}
-	typ, data, err := w.db.get(h)
-	if err == nil && typ != objCommit {
-		err = corruptf(h, "expected a commit, found a %s", typeName(typ))
+	typ, data, err := w.db.Get(h)
+	if err == nil && typ != git.ObjCommit {
+		err = git.Corruptf(h, "expected a commit, found a %s", typ)
 	}
 	var c *commitNode
 	if err == nil {
@@ -344,9 +332,9 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 		return
 	}
 	t.seenTrees[root] = struct{}{}
-	typ, data, err := t.w.db.get(root)
-	if err == nil && typ != objTree {
-		err = corruptf(root, "expected a tree, found a %s", typeName(typ))
+	typ, data, err := t.w.db.Get(root)
+	if err == nil && typ != git.ObjTree {
+		err = git.Corruptf(root, "expected a tree, found a %s", typ)
 	}
 	if err != nil {
 		where := prefix
@@ -370,42 +358,42 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 	prev = t.prev[prefix]
 	t.prev[prefix] = data
 	for len(data) > 0 {
-		e, rest, ok := nextEntry(data)
+		e, rest, ok := git.NextEntry(data)
 		if !ok {
-			t.w.sink.Error(prefix, corruptf(root, "malformed tree"))
+			t.w.sink.Error(prefix, git.Corruptf(root, "malformed tree"))
 			return
 		}
 		data = rest
-		if bytes.HasPrefix(prev, e.raw) { // the common case: the same entry next
-			prev = prev[len(e.raw):]
+		if bytes.HasPrefix(prev, e.Raw) { // the common case: the same entry next
+			prev = prev[len(e.Raw):]
 			continue
 		}
 		for len(prev) > 0 {
-			pe, prest, ok := nextEntry(prev)
+			pe, prest, ok := git.NextEntry(prev)
 			if !ok {
 				prev = nil
 				break
 			}
-			if c := compareEntries(pe, e); c < 0 {
+			if c := git.CompareEntries(pe, e); c < 0 {
 				prev = prest
 				continue
-			} else if c == 0 && bytes.Equal(pe.raw, e.raw) {
+			} else if c == 0 && bytes.Equal(pe.Raw, e.Raw) {
 				prev = prest
-				e.mode = nil // unchanged
+				e.Mode = nil // unchanged
 			}
 			break
 		}
 		switch {
-		case e.mode == nil:
-		case e.isTree():
+		case e.Mode == nil:
+		case e.IsTree():
 			var h hash
-			copy(h[:], e.hash)
-			t.walk(h, prefix+string(e.name)+"/", c, base)
-		case len(e.mode) == 6 && e.mode[0] == '1' && e.mode[1] == '0': // 100644, 100755: a file
+			copy(h[:], e.Hash)
+			t.walk(h, prefix+string(e.Name)+"/", c, base)
+		case len(e.Mode) == 6 && e.Mode[0] == '1' && e.Mode[1] == '0': // 100644, 100755: a file
 			var h hash
-			copy(h[:], e.hash)
-			if t.named != nil && t.named(string(e.name)) {
-				if p := prefix + string(e.name); t.firstAt != nil {
+			copy(h[:], e.Hash)
+			if t.named != nil && t.named(string(e.Name)) {
+				if p := prefix + string(e.Name); t.firstAt != nil {
 					if _, ok := t.firstAt[p]; !ok {
 						if base {
 							t.firstAt[p] = nil
@@ -416,45 +404,18 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 				}
 			}
 			if t.paths != nil {
-				p := prefix + string(e.name)
+				p := prefix + string(e.Name)
 				if _, ok := t.paths[p]; !ok {
 					t.paths[p] = h
 				}
 			}
 			if _, ok := t.blobs[h]; !ok {
-				t.blobs[h] = &blobInfo{commit: c, path: prefix + string(e.name), base: base}
+				t.blobs[h] = &blobInfo{commit: c, path: prefix + string(e.Name), base: base}
 			}
 		}
 		// 120000 (symlinks: the blob is a path) and 160000 (submodule
 		// commits) hold no content of this repository.
 	}
-}
-
-// compareEntries orders entries as git sorts a tree: by name, a tree's name
-// compared as if it ended in "/".
-func compareEntries(a, b treeEntry) int {
-	n := min(len(a.name), len(b.name))
-	if c := bytes.Compare(a.name[:n], b.name[:n]); c != 0 {
-		return c
-	}
-	ca, cb := nameByte(a, n), nameByte(b, n)
-	switch {
-	case ca < cb:
-		return -1
-	case ca > cb:
-		return 1
-	}
-	return 0
-}
-
-func nameByte(e treeEntry, i int) int {
-	if i < len(e.name) {
-		return int(e.name[i])
-	}
-	if i == len(e.name) && e.isTree() {
-		return '/'
-	}
-	return 0
 }
 
 // headBlobs returns the blobs in the tree of commit h.
@@ -486,7 +447,7 @@ func stashReflog(gitDir string) []hash {
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
 		if len(fields) >= 2 {
-			if h, ok := parseHash(fields[1]); ok && !h.IsZero() {
+			if h, ok := git.ParseHash(fields[1]); ok && !h.IsZero() {
 				out = append(out, h)
 			}
 		}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/clayscan/clayscan/internal/git"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/clayscan/clayscan/scanner"
@@ -91,8 +91,8 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if path == "" {
 		path = "."
 	}
-	repo, err := OpenRepo(path)
-	if errors.Is(err, ErrUnsupportedExtension) {
+	repo, err := git.Open(path)
+	if errors.Is(err, git.ErrUnsupportedExtension) {
 		return info, &hinted{err: err, hint: extensionsHint}
 	}
 	if err != nil {
@@ -111,12 +111,12 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	}
 	// HEAD's commit and root tree are read while the index is parsed:
 	// the two are independent and a hook has two cores to use.
-	db, err := repo.Git.objects()
+	db, err := repo.Objects()
 	if err != nil {
 		return info, err
 	}
 	type headResult struct {
-		hash plumbing.Hash
+		hash git.Hash
 		tree []byte
 		err  error
 	}
@@ -125,7 +125,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 		var r headResult
 		r.hash, r.err = headTree(repo)
 		if r.err == nil && !r.hash.IsZero() {
-			if r.tree, r.err = db.typed(r.hash, objTree, -1); r.err != nil {
+			if r.tree, r.err = db.Typed(r.hash, git.ObjTree, -1); r.err != nil {
 				r.err = fmt.Errorf("reading HEAD's tree: %w", r.err)
 			}
 		}
@@ -141,7 +141,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 		return info, hr.err
 	}
 	head := hr.hash
-	d := &stagedDiff{db: db, sink: sink, deleted: map[plumbing.Hash]bool{}, rootTree: hr.tree}
+	d := &stagedDiff{db: db, sink: sink, deleted: map[git.Hash]bool{}, rootTree: hr.tree}
 	if err := d.diffDir("", idx.entries, idx.cache, head); err != nil {
 		return info, err
 	}
@@ -153,17 +153,17 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 
 // headTree returns the hash of HEAD's tree, or the zero hash on an unborn
 // branch (the first commit adds everything).
-func headTree(repo *Repo) (plumbing.Hash, error) {
-	ref, err := repo.Git.Head()
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return plumbing.ZeroHash, nil
+func headTree(repo *git.Repository) (git.Hash, error) {
+	head, err := repo.Head()
+	if errors.Is(err, git.ErrRefNotFound) {
+		return git.ZeroHash, nil
 	}
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("resolving HEAD: %w", err)
+		return git.ZeroHash, fmt.Errorf("resolving HEAD: %w", err)
 	}
-	c, err := repo.Git.CommitObject(ref.Hash())
+	c, err := repo.CommitObject(head)
 	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("reading HEAD commit %s: %w", ref.Hash(), err)
+		return git.ZeroHash, fmt.Errorf("reading HEAD commit %s: %w", head, err)
 	}
 	return c.Tree, nil
 }
@@ -171,8 +171,8 @@ func headTree(repo *Repo) (plumbing.Hash, error) {
 // stagedChange is one staged file the commit adds or modifies.
 type stagedChange struct {
 	path string
-	hash plumbing.Hash // index blob
-	old  plumbing.Hash // HEAD blob; zero for a new file
+	hash git.Hash // index blob
+	old  git.Hash // HEAD blob; zero for a new file
 	mode filemode.FileMode
 	// nothingAdded: a mode-only change or a pure rename, emitted so that
 	// path checks see the path, with no lines to report.
@@ -181,21 +181,21 @@ type stagedChange struct {
 
 type stagedDeletedTree struct {
 	path string
-	hash plumbing.Hash
+	hash git.Hash
 }
 
 // stagedDiff compares the index with HEAD's tree.
 type stagedDiff struct {
-	db       *odb
+	db       *git.ODB
 	sink     scanner.Sink
 	changes  []stagedChange
 	unmerged []string
-	deleted  map[plumbing.Hash]bool // blobs of deleted files, for renames
-	delTrees []stagedDeletedTree    // deleted directories, expanded only if needed
+	deleted  map[git.Hash]bool   // blobs of deleted files, for renames
+	delTrees []stagedDeletedTree // deleted directories, expanded only if needed
 	// renameFrom lists deleted blobs an added file may be an edited copy
 	// of; renameData caches their content.
-	renameFrom []plumbing.Hash
-	renameData map[plumbing.Hash][]byte
+	renameFrom []git.Hash
+	renameData map[git.Hash][]byte
 	sawAdding  bool   // a new file exists, so renames matter
 	rootTree   []byte // HEAD's, read ahead
 }
@@ -204,7 +204,7 @@ type stagedDiff struct {
 // HEAD tree head (zero: absent). It returns at once when the directory's
 // tree hash — from the cache tree, or computed from the entries — equals
 // HEAD's, so a one-file change reads only the trees on that file's path.
-func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, head plumbing.Hash) error {
+func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, head git.Hash) error {
 	if !head.IsZero() {
 		switch {
 		case cache != nil && cache.valid:
@@ -225,13 +225,13 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 		hs = d.rootTree
 		if prefix != "" || hs == nil {
 			var err error
-			if hs, err = d.db.typed(head, objTree, -1); err != nil {
+			if hs, err = d.db.Typed(head, git.ObjTree, -1); err != nil {
 				return fmt.Errorf("reading HEAD tree %q: %w", prefix, err)
 			}
 		}
 	}
-	heads := treeEntries{rest: hs}
-	h, hok := heads.next()
+	heads := git.TreeEntries{Rest: hs}
+	h, hok := heads.Next()
 	i := 0
 	for i < len(es) || hok {
 		var name string
@@ -247,7 +247,7 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 		case !hok:
 			c = -1
 		default:
-			c = compareTreeNames(name, isDir, h.name, h.isTree())
+			c = git.CompareTreeNames(name, isDir, h.Name, h.IsTree())
 		}
 		switch {
 		case c < 0: // only in the index
@@ -258,10 +258,10 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 			}
 			i = end
 		case c > 0: // only in HEAD
-			d.removed(prefix+string(h.name), h)
+			d.removed(prefix+string(h.Name), h)
 		default:
 			if isDir {
-				if err := d.diffDir(prefix+name+"/", es[i:end], cache.child(name), h.objectHash()); err != nil {
+				if err := d.diffDir(prefix+name+"/", es[i:end], cache.child(name), h.ObjectHash()); err != nil {
 					return err
 				}
 			} else {
@@ -270,11 +270,11 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 			i = end
 		}
 		if c >= 0 {
-			h, hok = heads.next()
+			h, hok = heads.Next()
 		}
 	}
-	if heads.malformed {
-		return fmt.Errorf("reading HEAD tree %q: %w", prefix, corruptf(head, "malformed tree"))
+	if heads.Malformed {
+		return fmt.Errorf("reading HEAD tree %q: %w", prefix, git.Corruptf(head, "malformed tree"))
 	}
 	return nil
 }
@@ -300,12 +300,12 @@ func nextItem(es []indexEntry, i, off int) (name string, isDir bool, end int) {
 // entries es of the directory at off, taking subdirectory hashes from the
 // cache tree where valid. ok is false when the directory holds unmerged
 // entries (git cannot write a tree for it).
-func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h plumbing.Hash, ok bool) {
+func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h git.Hash, ok bool) {
 	var b []byte
 	for i := 0; i < len(es); {
 		name, isDir, end := nextItem(es, i, off)
 		var mode filemode.FileMode
-		var eh plumbing.Hash
+		var eh git.Hash
 		switch {
 		case isDir:
 			mode = filemode.Dir
@@ -341,17 +341,17 @@ func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h plumbing.Has
 // file handles the entries of one path (several stages when unmerged)
 // against HEAD entry h (nil: none). Paths are copied out of the mapped
 // index: findings keep them.
-func (d *stagedDiff) file(es []indexEntry, h *treeEntry) {
+func (d *stagedDiff) file(es []indexEntry, h *git.TreeEntry) {
 	k := &es[0]
 	if k.stage != 0 {
 		d.unmerged = append(d.unmerged, strings.Clone(k.name))
 		return
 	}
 	c := stagedChange{hash: *k.hash, mode: k.mode}
-	var hh plumbing.Hash
+	var hh git.Hash
 	var hm filemode.FileMode
 	if h != nil {
-		hh, hm = h.objectHash(), h.fileMode()
+		hh, hm = h.ObjectHash(), h.FileMode()
 	}
 	switch {
 	case k.ita:
@@ -383,12 +383,12 @@ func (d *stagedDiff) addedEntries(es []indexEntry) {
 	}
 }
 
-func (d *stagedDiff) removed(path string, h treeEntry) {
+func (d *stagedDiff) removed(path string, h git.TreeEntry) {
 	switch {
-	case h.isTree():
-		d.delTrees = append(d.delTrees, stagedDeletedTree{path: path, hash: h.objectHash()})
-	case h.fileMode().IsFile():
-		d.deleted[h.objectHash()] = true
+	case h.IsTree():
+		d.delTrees = append(d.delTrees, stagedDeletedTree{path: path, hash: h.ObjectHash()})
+	case h.FileMode().IsFile():
+		d.deleted[h.ObjectHash()] = true
 	}
 }
 
@@ -401,19 +401,19 @@ func (d *stagedDiff) resolveRenames() error {
 	for len(d.delTrees) > 0 {
 		dt := d.delTrees[len(d.delTrees)-1]
 		d.delTrees = d.delTrees[:len(d.delTrees)-1]
-		t, err := d.db.typed(dt.hash, objTree, -1)
+		t, err := d.db.Typed(dt.hash, git.ObjTree, -1)
 		if err != nil {
 			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, err)
 		}
-		it := treeEntries{rest: t}
-		for e, ok := it.next(); ok; e, ok = it.next() {
-			d.removed(dt.path+"/"+string(e.name), e)
+		it := git.TreeEntries{Rest: t}
+		for e, ok := it.Next(); ok; e, ok = it.Next() {
+			d.removed(dt.path+"/"+string(e.Name), e)
 		}
-		if it.malformed {
-			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, corruptf(dt.hash, "malformed tree"))
+		if it.Malformed {
+			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, git.Corruptf(dt.hash, "malformed tree"))
 		}
 	}
-	used := map[plumbing.Hash]bool{}
+	used := map[git.Hash]bool{}
 	fresh := 0
 	for i := range d.changes {
 		c := &d.changes[i]
@@ -448,23 +448,23 @@ const maxRenamePairs = 100
 // edited copy of: the fewest added lines, at most half of data's lines
 // (git's default similarity threshold is 50%). It returns the lines data
 // adds relative to it.
-func (d *stagedDiff) renameSource(data []byte, limit int64) (plumbing.Hash, scanner.LineSet, bool) {
+func (d *stagedDiff) renameSource(data []byte, limit int64) (git.Hash, scanner.LineSet, bool) {
 	total := bytes.Count(data, []byte{'\n'})
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		total++
 	}
-	var best plumbing.Hash
+	var best git.Hash
 	var bestLines scanner.LineSet
 	bestN := -1
 	for _, h := range d.renameFrom {
 		old, ok := d.renameData[h]
 		if !ok {
 			var err error
-			if old, err = d.db.typed(h, objBlob, limit); err != nil || scanner.IsBinary(old) {
+			if old, err = d.db.Typed(h, git.ObjBlob, limit); err != nil || scanner.IsBinary(old) {
 				old = nil
 			}
 			if d.renameData == nil {
-				d.renameData = map[plumbing.Hash][]byte{}
+				d.renameData = map[git.Hash][]byte{}
 			}
 			d.renameData[h] = old
 		}
@@ -481,41 +481,9 @@ func (d *stagedDiff) renameSource(data []byte, limit int64) (plumbing.Hash, scan
 		}
 	}
 	if bestN < 0 || 2*bestN > total {
-		return plumbing.ZeroHash, nil, false
+		return git.ZeroHash, nil, false
 	}
 	return best, bestLines, true
-}
-
-// compareTreeNames orders an index name and a tree entry's name as git
-// trees do: a directory sorts as if its name ended in '/'.
-func compareTreeNames(a string, aDir bool, b []byte, bDir bool) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	ca, cb := byte(0), byte(0)
-	if len(a) > n {
-		ca = a[n]
-	} else if aDir {
-		ca = '/'
-	}
-	if len(b) > n {
-		cb = b[n]
-	} else if bDir {
-		cb = '/'
-	}
-	switch {
-	case ca < cb:
-		return -1
-	case ca > cb:
-		return 1
-	}
-	return 0
 }
 
 // stagedJob is a change read and ready for diffing and scanning.
@@ -570,8 +538,8 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 		}
 		j := stagedJob{c: c}
 		var rerr error
-		j.data, rerr = d.db.typed(c.hash, objBlob, limit)
-		if errors.Is(rerr, errBlobTooLarge) {
+		j.data, rerr = d.db.Typed(c.hash, git.ObjBlob, limit)
+		if errors.Is(rerr, git.ErrBlobTooLarge) {
 			sink.Skip(c.path, scanner.SkipTooLarge)
 			continue
 		}
@@ -585,9 +553,9 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 			}
 		}
 		if !c.old.IsZero() && !c.nothingAdded && !scanner.IsBinary(j.data) {
-			j.old, rerr = d.db.typed(c.old, objBlob, limit)
+			j.old, rerr = d.db.Typed(c.old, git.ObjBlob, limit)
 			switch {
-			case errors.Is(rerr, errBlobTooLarge):
+			case errors.Is(rerr, git.ErrBlobTooLarge):
 				j.allAdded = true
 			case rerr != nil:
 				sink.Error(c.path, fmt.Errorf("reading the HEAD version: %w", rerr))

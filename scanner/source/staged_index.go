@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"unsafe"
 
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/clayscan/clayscan/internal/git"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 )
 
@@ -29,7 +29,7 @@ const rebuildHint = "run 'git status' to check the repository; 'git read-tree HE
 // entries, and every fresh page of memory costs a pre-commit scan time.
 type indexEntry struct {
 	name  string // in the mapped file (v2, v3) or built (v4)
-	hash  *plumbing.Hash
+	hash  *git.Hash
 	mode  filemode.FileMode
 	stage uint8 // 0, or 1–3 for an unmerged path
 	ita   bool  // intent-to-add (git add -N)
@@ -42,7 +42,7 @@ type indexEntry struct {
 type cacheTree struct {
 	name  string
 	valid bool
-	hash  plumbing.Hash
+	hash  git.Hash
 	kids  []*cacheTree
 }
 
@@ -89,7 +89,7 @@ func (idx *stagedIndex) close() {
 // renaming a new file over it, never by rewriting it in place, so the
 // mapping stays valid while it is read (git maps it the same way).
 func readIndex(path string) (*stagedIndex, error) {
-	data, unmap, err := mapFile(path)
+	data, unmap, err := git.MapFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return &stagedIndex{}, nil
 	}
@@ -148,7 +148,7 @@ func parseIndex(data []byte) (*stagedIndex, error) {
 		}
 		e := body[p:]
 		ent := indexEntry{mode: filemode.FileMode(binary.BigEndian.Uint32(e[24:]))}
-		ent.hash = (*plumbing.Hash)(e[40:60])
+		ent.hash = (*git.Hash)(e[40:60])
 		flags := uint16(e[60])<<8 | uint16(e[61])
 		ent.stage = uint8(flags>>12) & 3
 		hdr := 62

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
+	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/ignore"
 )
@@ -127,7 +128,7 @@ func (w *Worktree) open() (*tree, error) {
 		return nil, fmt.Errorf("%q is not a directory", path)
 	}
 	t := &tree{start: abs, includeIgn: w.IncludeIgnored, trackedSkips: map[string]scanner.SkipReason{}}
-	repo, err := OpenRepo(abs)
+	repo, err := git.Open(abs)
 	switch {
 	case errors.Is(err, ErrNotRepository):
 		t.root = abs
@@ -140,7 +141,7 @@ func (w *Worktree) open() (*tree, error) {
 		return nil, fmt.Errorf("%q is a %w: it has no working tree to scan (scan its commits with 'clayscan history')", path, ErrBareRepository)
 	}
 	t.root, t.isRepo = repo.Root, true
-	idx, err := repo.Git.Storer.Index()
+	idx, err := repo.Index()
 	if err != nil {
 		return nil, fmt.Errorf("reading the index of %q: %w", repo.Root, err)
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package source
+package git
 
 import (
 	"fmt"
@@ -8,10 +8,10 @@ import (
 	"syscall"
 )
 
-// mapFile maps a pack or index file read-only. Packs are read by offset
+// MapFile maps a pack or index file read-only. Packs are read by offset
 // from many goroutines at once; a mapping lets them share the page cache
 // without a read call (or a lock) per object.
-func mapFile(path string) (data []byte, unmap func() error, err error) {
+func MapFile(path string) (data []byte, unmap func() error, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err

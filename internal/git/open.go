@@ -1,7 +1,4 @@
-// Package source holds clayscan's sources: the working tree, the staged
-// index and the history. A source knows git and the file system, not rules:
-// it pushes targets into a scanner.Sink.
-package source
+package git
 
 import (
 	"errors"
@@ -11,24 +8,12 @@ import (
 	"strings"
 )
 
-// ErrNotRepository is returned by git sources outside a git repository.
+// ErrNotRepository is returned outside a git repository.
 var ErrNotRepository = errors.New("not a git repository")
 
-// Repo is an opened repository and where its work tree is.
-type Repo struct {
-	Git *GitRepo
-	// Root is the absolute work tree root; empty for a bare repository.
-	Root string
-	// GitDir is the absolute path of the git directory (for info/exclude).
-	GitDir string
-	// CommonDir holds what a linked worktree shares with its main
-	// repository (objects, refs, hooks); it is GitDir otherwise.
-	CommonDir string
-}
-
-// OpenRepo opens the repository containing path (path may be a
-// subdirectory or a linked worktree).
-func OpenRepo(path string) (*Repo, error) {
+// Open opens the repository containing path (path may be a subdirectory,
+// a linked worktree, a bare repository or a git directory).
+func Open(path string) (*Repository, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("resolving %q: %w", path, err)
@@ -36,26 +21,20 @@ func OpenRepo(path string) (*Repo, error) {
 	if _, err := os.Stat(abs); err != nil {
 		return nil, fmt.Errorf("opening %q: %w", path, err)
 	}
-	repo := &Repo{}
-	if root := findWorkTree(abs); root != "" {
-		repo.Root = root
-		repo.GitDir = findGitDir(root)
-	} else if gitDir := findBareGitDir(abs); gitDir != "" {
+	var root, gitDir string
+	if root = findWorkTree(abs); root != "" {
+		gitDir = findGitDir(root)
+	} else if gitDir = findBareGitDir(abs); gitDir == "" {
 		// A bare repository, or a git directory named directly, is
 		// found the way git finds it.
-		repo.GitDir = gitDir
-	} else {
 		return nil, fmt.Errorf("%q: %w", path, ErrNotRepository)
 	}
-	repo.CommonDir = commonDir(repo.GitDir)
-	if repo.Git, err = openGitRepo(repo.GitDir, repo.CommonDir); err != nil {
+	repo, err := openRepository(root, gitDir, CommonDir(gitDir))
+	if err != nil {
 		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
 	}
 	return repo, nil
 }
-
-// Close releases what the repository holds open (its mapped packs).
-func (r *Repo) Close() error { return r.Git.Close() }
 
 // findWorkTree returns the nearest of dir and its parents holding a .git
 // entry (a directory, or a "gitdir:" file), or "".
@@ -72,9 +51,9 @@ func findWorkTree(dir string) string {
 	}
 }
 
-// commonDir follows a linked worktree's "commondir" file to the shared
+// CommonDir follows a linked worktree's "commondir" file to the shared
 // git directory; without one, gitDir is its own common dir.
-func commonDir(gitDir string) string {
+func CommonDir(gitDir string) string {
 	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
 	if err != nil {
 		return gitDir
@@ -128,18 +107,11 @@ func findGitDir(root string) string {
 	const prefix = "gitdir: "
 	s := string(data)
 	if len(s) > len(prefix) && s[:len(prefix)] == prefix {
-		d := filepath.Clean(trimNewline(s[len(prefix):]))
+		d := filepath.Clean(strings.TrimRight(s[len(prefix):], "\r\n"))
 		if !filepath.IsAbs(d) {
 			d = filepath.Join(root, d)
 		}
 		return d
 	}
 	return p
-}
-
-func trimNewline(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
-		s = s[:len(s)-1]
-	}
-	return s
 }

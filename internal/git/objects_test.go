@@ -1,4 +1,4 @@
-package source_test
+package git_test
 
 import (
 	"bytes"
@@ -6,30 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
-	"github.com/clayscan/clayscan/scanner/source"
+	"github.com/clayscan/clayscan/internal/git"
 )
-
-// gitWith runs git with extra environment (author dates, names).
-func gitWith(t *testing.T, dir string, env []string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(gitEnv(), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
 
 // rawCommit writes a commit object with exactly the given text.
 func rawCommit(t *testing.T, dir, text string) string {
@@ -38,11 +22,11 @@ func rawCommit(t *testing.T, dir, text string) string {
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return git(t, dir, "hash-object", "--literally", "-t", "commit", "-w", p)
+	return run(t, dir, "hash-object", "--literally", "-t", "commit", "-w", p)
 }
 
 // commitLine is what the tests compare of a commit, in git log's terms.
-func commitLine(c *source.Commit) string {
+func commitLine(c *git.Commit) string {
 	var parents []string
 	for _, p := range c.Parents {
 		parents = append(parents, p.String())
@@ -56,7 +40,7 @@ func commitLine(c *source.Commit) string {
 
 // wantCommitLine is commitLine as git log prints it.
 func wantCommitLine(t *testing.T, dir, h string) string {
-	return git(t, dir, "log", "-1", "--format=%T|%P|%an|%ae|%at|%ad|%cn|%ct|%cd", "--date=format:%z", h)
+	return run(t, dir, "log", "-1", "--format=%T|%P|%an|%ae|%at|%ad|%cn|%ct|%cd", "--date=format:%z", h)
 }
 
 // TestCommitObjectMatchesGit reads commits git wrote, with time zones east
@@ -65,36 +49,36 @@ func wantCommitLine(t *testing.T, dir, h string) string {
 // what git log says.
 func TestCommitObjectMatchesGit(t *testing.T) {
 	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
+	run(t, dir, "init", "-q", "-b", "main")
 	dates := []string{"1700000000 +0530", "1700003600 -0800", "1700007200 -0030", "1700010800 +0000", "1700014400 +1400"}
 	for i, d := range dates {
 		write(t, dir, "f.txt", fmt.Sprint(i))
-		git(t, dir, "add", ".")
+		run(t, dir, "add", ".")
 		gitWith(t, dir, []string{"GIT_AUTHOR_DATE=" + d, "GIT_COMMITTER_DATE=" + d, "GIT_AUTHOR_NAME=Jo  de la Cruz"}, "commit", "-q", "-m", "c"+fmt.Sprint(i))
 	}
 	for _, b := range []string{"x", "y"} {
-		git(t, dir, "checkout", "-q", "-b", b, "main~2")
+		run(t, dir, "checkout", "-q", "-b", b, "main~2")
 		write(t, dir, b+".txt", b)
-		git(t, dir, "add", ".")
-		git(t, dir, "commit", "-q", "-m", b)
+		run(t, dir, "add", ".")
+		run(t, dir, "commit", "-q", "-m", b)
 	}
-	git(t, dir, "checkout", "-q", "main")
-	git(t, dir, "merge", "-q", "--no-ff", "-m", "merge x", "x")
-	git(t, dir, "merge", "-q", "--no-ff", "-m", "merge y", "y")
-	git(t, dir, "checkout", "-q", "-b", "octo", "main~1")
-	git(t, dir, "merge", "-q", "--no-ff", "-m", "octopus", "main", "y", "x")
+	run(t, dir, "checkout", "-q", "main")
+	run(t, dir, "merge", "-q", "--no-ff", "-m", "merge x", "x")
+	run(t, dir, "merge", "-q", "--no-ff", "-m", "merge y", "y")
+	run(t, dir, "checkout", "-q", "-b", "octo", "main~1")
+	run(t, dir, "merge", "-q", "--no-ff", "-m", "octopus", "main", "y", "x")
 
-	repo, err := source.OpenRepo(dir)
+	repo, err := git.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer repo.Close()
-	hashes := strings.Fields(git(t, dir, "rev-list", "--all"))
+	hashes := strings.Fields(run(t, dir, "rev-list", "--all"))
 	if len(hashes) < 10 {
 		t.Fatalf("fixture has %d commits", len(hashes))
 	}
 	for _, h := range hashes {
-		c, err := repo.Git.CommitObject(plumbing.NewHash(h))
+		c, err := repo.CommitObject(git.NewHash(h))
 		if err != nil {
 			t.Fatalf("CommitObject(%s): %v", h, err)
 		}
@@ -106,19 +90,19 @@ func TestCommitObjectMatchesGit(t *testing.T) {
 
 // oneCommitRepo is a repository with one commit, its tree's hash, and the
 // repository opened (closed when the test ends).
-func oneCommitRepo(t *testing.T) (dir, tree string, repo *source.Repo) {
+func oneCommitRepo(t *testing.T) (dir, tree string, repo *git.Repository) {
 	t.Helper()
 	dir = t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
+	run(t, dir, "init", "-q", "-b", "main")
 	write(t, dir, "f.txt", "x")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "base")
-	repo, err := source.OpenRepo(dir)
+	run(t, dir, "add", ".")
+	run(t, dir, "commit", "-q", "-m", "base")
+	repo, err := git.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { repo.Close() })
-	return dir, git(t, dir, "rev-parse", "HEAD^{tree}"), repo
+	return dir, run(t, dir, "rev-parse", "HEAD^{tree}"), repo
 }
 
 // TestCommitObjectHeaders crafts commits with the headers git writes
@@ -127,7 +111,7 @@ func oneCommitRepo(t *testing.T) (dir, tree string, repo *source.Repo) {
 // an order git would not write, and checks them against git log.
 func TestCommitObjectHeaders(t *testing.T) {
 	dir, tree, repo := oneCommitRepo(t)
-	base := git(t, dir, "rev-parse", "HEAD")
+	base := run(t, dir, "rev-parse", "HEAD")
 	texts := map[string]string{
 		"signed": "tree " + tree + "\nparent " + base + "\n" +
 			"author Eve <eve@example.com> 1600000000 +0200\ncommitter Mallory <m@example.com> 1600000100 -0700\n" +
@@ -143,7 +127,7 @@ func TestCommitObjectHeaders(t *testing.T) {
 	}
 	for name, text := range texts {
 		h := rawCommit(t, dir, text)
-		c, err := repo.Git.CommitObject(plumbing.NewHash(h))
+		c, err := repo.CommitObject(git.NewHash(h))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
 			continue
@@ -158,7 +142,7 @@ func TestCommitObjectHeaders(t *testing.T) {
 // keeps what can be read of them.
 func TestCommitObjectOddIdents(t *testing.T) {
 	dir, tree, repo := oneCommitRepo(t)
-	for ident, want := range map[string]source.Signature{
+	for ident, want := range map[string]git.Signature{
 		"<> 1600000000":                         {When: time.Unix(1600000000, 0).UTC()},
 		"No Email 1600000000 +0100":             {},
 		"A <a@b>":                               {Name: "A", Email: "a@b"},
@@ -168,7 +152,7 @@ func TestCommitObjectOddIdents(t *testing.T) {
 		" Spaced  Name  <s@b> 1600000000 -0030": {Name: "Spaced  Name", Email: "s@b", When: time.Unix(1600000000, 0).In(time.FixedZone("", -1800))},
 	} {
 		h := rawCommit(t, dir, "tree "+tree+"\nauthor "+ident+"\ncommitter C <c@d> 1 +0000\n\nx\n")
-		c, err := repo.Git.CommitObject(plumbing.NewHash(h))
+		c, err := repo.CommitObject(git.NewHash(h))
 		if err != nil {
 			t.Fatalf("%q: %v", ident, err)
 		}
@@ -190,13 +174,13 @@ func TestCommitObjectMalformed(t *testing.T) {
 		"short tree":     "tree " + tree[:30] + "\n\nx\n",
 		"bad parent":     "tree " + tree + "\nparent zz" + tree[2:] + "\n\nx\n",
 	} {
-		h := plumbing.NewHash(rawCommit(t, dir, text))
-		if c, err := repo.Git.CommitObject(h); !errors.Is(err, source.ErrMalformedCommit) {
+		h := git.NewHash(rawCommit(t, dir, text))
+		if c, err := repo.CommitObject(h); !errors.Is(err, git.ErrMalformedCommit) {
 			t.Errorf("%s: CommitObject = %+v, %v; want ErrMalformedCommit", name, c, err)
 		}
 	}
-	blob := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD:f.txt"))
-	if _, err := repo.Git.CommitObject(blob); err == nil {
+	blob := git.NewHash(run(t, dir, "rev-parse", "HEAD:f.txt"))
+	if _, err := repo.CommitObject(blob); err == nil {
 		t.Error("a blob read as a commit")
 	}
 }
@@ -205,58 +189,58 @@ func TestCommitObjectMalformed(t *testing.T) {
 // and what is not a regular file.
 func TestReadFileAndHasPath(t *testing.T) {
 	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
+	run(t, dir, "init", "-q", "-b", "main")
 	write(t, dir, "top.toml", "top\n")
 	write(t, dir, "a/b/c/deep.txt", "deep\n")
 	write(t, dir, "big.txt", strings.Repeat("x", 5000))
 	if err := os.Symlink("top.toml", filepath.Join(dir, "link.toml")); err != nil {
 		t.Fatal(err)
 	}
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "one")
-	git(t, dir, "rm", "-q", "top.toml")
-	git(t, dir, "commit", "-q", "-m", "two")
-	repo, err := source.OpenRepo(dir)
+	run(t, dir, "add", ".")
+	run(t, dir, "commit", "-q", "-m", "one")
+	run(t, dir, "rm", "-q", "top.toml")
+	run(t, dir, "commit", "-q", "-m", "two")
+	repo, err := git.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer repo.Close()
-	one := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD~1"))
-	two := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD"))
+	one := git.NewHash(run(t, dir, "rev-parse", "HEAD~1"))
+	two := git.NewHash(run(t, dir, "rev-parse", "HEAD"))
 
 	for _, c := range []struct {
-		commit plumbing.Hash
+		commit git.Hash
 		path   string
 		want   string
 		err    error
 	}{
 		{one, "top.toml", "top\n", nil},
-		{two, "top.toml", "", source.ErrPathNotFound},
+		{two, "top.toml", "", git.ErrPathNotFound},
 		{one, "a/b/c/deep.txt", "deep\n", nil},
-		{one, "a/b", "", source.ErrPathNotFound},              // a directory
-		{one, "a/b/c/deep.txt/x", "", source.ErrPathNotFound}, // below a file
-		{one, "a/x/deep.txt", "", source.ErrPathNotFound},
-		{one, "link.toml", "", source.ErrPathNotFound}, // a symlink is not the file it names
-		{one, "big.txt", "", source.ErrFileTooLarge},
+		{one, "a/b", "", git.ErrPathNotFound},              // a directory
+		{one, "a/b/c/deep.txt/x", "", git.ErrPathNotFound}, // below a file
+		{one, "a/x/deep.txt", "", git.ErrPathNotFound},
+		{one, "link.toml", "", git.ErrPathNotFound}, // a symlink is not the file it names
+		{one, "big.txt", "", git.ErrFileTooLarge},
 	} {
-		data, err := repo.Git.ReadFile(c.commit, c.path, 4096)
+		data, err := repo.ReadFile(c.commit, c.path, 4096)
 		if !errors.Is(err, c.err) || (err == nil && string(data) != c.want) {
 			t.Errorf("ReadFile(%s, %q) = %q, %v; want %q, %v", c.commit.String()[:7], c.path, data, err, c.want, c.err)
 		}
 	}
 	for _, c := range []struct {
-		commit plumbing.Hash
+		commit git.Hash
 		path   string
 		want   bool
 	}{
 		{one, "top.toml", true}, {two, "top.toml", false}, {one, "a/b", true}, {one, "a/b/c/deep.txt", true},
 		{one, "a/b/c/nope", false}, {one, "link.toml", true}, {one, "top.toml/x", false},
 	} {
-		if got, err := repo.Git.HasPath(c.commit, c.path); err != nil || got != c.want {
+		if got, err := repo.HasPath(c.commit, c.path); err != nil || got != c.want {
 			t.Errorf("HasPath(%s, %q) = %v, %v; want %v", c.commit.String()[:7], c.path, got, err, c.want)
 		}
 	}
-	if _, err := repo.Git.ReadFile(plumbing.NewHash(strings.Repeat("ab", 20)), "top.toml", -1); err == nil {
+	if _, err := repo.ReadFile(git.NewHash(strings.Repeat("ab", 20)), "top.toml", -1); err == nil {
 		t.Error("ReadFile at a missing commit succeeded")
 	}
 }
@@ -266,23 +250,23 @@ func TestReadFileAndHasPath(t *testing.T) {
 // whose file is damaged, which are errors, never a panic or empty content.
 func TestLooseObjects(t *testing.T) {
 	dir := t.TempDir()
-	git(t, dir, "init", "-q", "-b", "main")
+	run(t, dir, "init", "-q", "-b", "main")
 	write(t, dir, "empty", "")
 	write(t, dir, "big", strings.Repeat("y", 100_000))
 	write(t, dir, "small", "hello\n")
-	git(t, dir, "add", ".")
-	git(t, dir, "commit", "-q", "-m", "loose")
-	head := plumbing.NewHash(git(t, dir, "rev-parse", "HEAD"))
+	run(t, dir, "add", ".")
+	run(t, dir, "commit", "-q", "-m", "loose")
+	head := git.NewHash(run(t, dir, "rev-parse", "HEAD"))
 	objPath := func(rev string) string {
-		h := git(t, dir, "rev-parse", rev)
+		h := run(t, dir, "rev-parse", rev)
 		return filepath.Join(dir, ".git", "objects", h[:2], h[2:])
 	}
 	if _, err := os.Stat(objPath("HEAD:small")); err != nil {
 		t.Fatalf("the fixture's blobs are not loose: %v", err)
 	}
-	open := func() *source.Repo {
+	open := func() *git.Repository {
 		t.Helper()
-		repo, err := source.OpenRepo(dir)
+		repo, err := git.Open(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,11 +275,11 @@ func TestLooseObjects(t *testing.T) {
 	}
 	repo := open()
 	for path, want := range map[string]string{"empty": "", "small": "hello\n", "big": strings.Repeat("y", 100_000)} {
-		if data, err := repo.Git.ReadFile(head, path, -1); err != nil || string(data) != want {
+		if data, err := repo.ReadFile(head, path, -1); err != nil || string(data) != want {
 			t.Errorf("ReadFile(%q) = %d bytes, %v", path, len(data), err)
 		}
 	}
-	if _, err := repo.Git.ReadFile(head, "big", 1000); !errors.Is(err, source.ErrFileTooLarge) {
+	if _, err := repo.ReadFile(head, "big", 1000); !errors.Is(err, git.ErrFileTooLarge) {
 		t.Errorf("ReadFile(big, limit 1000) = %v, want ErrFileTooLarge", err)
 	}
 
@@ -319,7 +303,7 @@ func TestLooseObjects(t *testing.T) {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := open().Git.ReadFile(head, "small", -1); err == nil {
+		if got, err := open().ReadFile(head, "small", -1); err == nil {
 			t.Errorf("%s: ReadFile = %q, want an error", name, got)
 		}
 	}

@@ -45,11 +45,22 @@ type Options struct {
 	// never keep, and returns a suppression reason or "". It runs during
 	// the scan, from many goroutines (config line allowlists, issue 6).
 	LineFilter func(f *Finding, line []byte) string
+	// ListBinarySkips lists binary skips in Result.Skipped too; by default
+	// they are only counted (a history holds many binary blobs).
+	ListBinarySkips bool
+	// MaxSkipsListed bounds Result.Skipped; 0 means DefaultMaxSkipsListed.
+	// Skips past it are counted in Summary.SkippedUnlisted.
+	MaxSkipsListed int
 	// Progress, when set, is called about every ProgressEvery with a
 	// snapshot of the counters, and once at the end.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 }
+
+// DefaultMaxSkipsListed bounds the skipped list (about 2 MB of entries),
+// so that a huge history with many large blobs cannot grow it without
+// bound; the counts stay exact.
+const DefaultMaxSkipsListed = 10000
 
 // Progress is a snapshot of a running scan's counters.
 type Progress struct {
@@ -64,10 +75,13 @@ type Summary struct {
 	FilesScanned int64                `json:"files_scanned"`
 	BytesScanned int64                `json:"bytes_scanned"`
 	Skipped      map[SkipReason]int64 `json:"skipped"`
-	Errors       int                  `json:"errors"`
-	Findings     int                  `json:"findings"`
-	Suppressed   int                  `json:"suppressed"`
-	Commits      int64                `json:"commits"`
+	// SkippedUnlisted counts skips left out of Result.Skipped: binary ones
+	// unless listed, and any past the list's bound.
+	SkippedUnlisted int64 `json:"skipped_unlisted,omitempty"`
+	Errors          int   `json:"errors"`
+	Findings        int   `json:"findings"`
+	Suppressed      int   `json:"suppressed"`
+	Commits         int64 `json:"commits"`
 	// Messages counts the commit and tag messages scanned (history).
 	Messages   int64 `json:"messages,omitempty"`
 	Blobs      int64 `json:"blobs"`
@@ -104,6 +118,10 @@ type Result struct {
 	// Errors lists content that could not be read; a run with errors is an
 	// operational failure even though its findings are kept.
 	Errors []*ScanError
+	// Skipped lists what was deliberately not scanned, sorted by path
+	// (binary skips only with Options.ListBinarySkips; bounded by
+	// Options.MaxSkipsListed).
+	Skipped []Skipped
 }
 
 // run is the per-run state behind the Sink a source writes to.
@@ -119,6 +137,11 @@ type run struct {
 	inHead   map[string]bool // fingerprints seen in HEAD content
 	skipped  map[SkipReason]int64
 	errs     []*ScanError
+	// The skipped list and its bounds.
+	skipList   []Skipped
+	unlisted   int64
+	listBinary bool
+	maxList    int
 }
 
 func (r *run) Scan(t Target) {
@@ -126,7 +149,7 @@ func (r *run) Scan(t Target) {
 		r.observe(&t)
 	}
 	if IsBinary(t.Data) {
-		r.Skip(t.Path, SkipBinary)
+		r.Skip(Skipped{Path: t.Path, Blob: t.Blob, Commit: commitHash(t.Commit), Reason: SkipBinary})
 		return
 	}
 	if t.Kind != "" {
@@ -156,10 +179,22 @@ func (r *run) Scan(t Target) {
 	r.mu.Unlock()
 }
 
-func (r *run) Skip(path string, reason SkipReason) {
+func (r *run) Skip(s Skipped) {
 	r.mu.Lock()
-	r.skipped[reason]++
+	r.skipped[s.Reason]++
+	if (s.Reason == SkipBinary && !r.listBinary) || len(r.skipList) >= r.maxList {
+		r.unlisted++
+	} else {
+		r.skipList = append(r.skipList, s)
+	}
 	r.mu.Unlock()
+}
+
+func commitHash(c *Commit) string {
+	if c == nil {
+		return ""
+	}
+	return c.Hash
 }
 
 func (r *run) Error(path string, err error) {
@@ -177,12 +212,23 @@ var ErrNothingScanned = errors.New("the scan covered nothing")
 // before the failure are still in the returned Result.
 func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
 	start := time.Now()
-	r := &run{det: det, observe: opts.Observe, lineFlt: opts.LineFilter, inHead: map[string]bool{}, skipped: map[SkipReason]int64{}}
+	r := &run{det: det, observe: opts.Observe, lineFlt: opts.LineFilter, inHead: map[string]bool{}, skipped: map[SkipReason]int64{},
+		listBinary: opts.ListBinarySkips, maxList: opts.MaxSkipsListed}
+	if r.maxList <= 0 {
+		r.maxList = DefaultMaxSkipsListed
+	}
 	stop := r.progress(opts, start)
 	info, err := src.Scan(ctx, r)
 	stop()
 
-	res := &Result{Source: info.Kind, Root: info.Root, Errors: r.errs}
+	res := &Result{Source: info.Kind, Root: info.Root, Errors: r.errs, Skipped: r.skipList}
+	sort.Slice(res.Skipped, func(i, j int) bool {
+		a, b := &res.Skipped[i], &res.Skipped[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Blob < b.Blob
+	})
 	findings := collapseHistory(r.findings, r.inHead)
 	if opts.Extra != nil && err == nil {
 		extra, xerr := opts.Extra(info)
@@ -211,18 +257,19 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 	SortFindings(res.Findings)
 	SortFindings(res.Suppressed)
 	res.Summary = Summary{
-		FilesScanned: r.targets.Load(),
-		BytesScanned: r.bytes.Load(),
-		Skipped:      r.skipped,
-		Errors:       len(r.errs),
-		Findings:     len(res.Findings),
-		Suppressed:   len(res.Suppressed),
-		Commits:      info.Commits,
-		Messages:     r.messages.Load(),
-		Blobs:        info.Blobs,
-		Refs:         info.Refs,
-		Shallow:      info.Shallow,
-		DurationMS:   time.Since(start).Milliseconds(),
+		FilesScanned:    r.targets.Load(),
+		BytesScanned:    r.bytes.Load(),
+		Skipped:         r.skipped,
+		SkippedUnlisted: r.unlisted,
+		Errors:          len(r.errs),
+		Findings:        len(res.Findings),
+		Suppressed:      len(res.Suppressed),
+		Commits:         info.Commits,
+		Messages:        r.messages.Load(),
+		Blobs:           info.Blobs,
+		Refs:            info.Refs,
+		Shallow:         info.Shallow,
+		DurationMS:      time.Since(start).Milliseconds(),
 	}
 	return res, err
 }

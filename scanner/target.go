@@ -65,6 +65,9 @@ type Target struct {
 	// Lines, when non-nil, limits findings to these lines (the lines a
 	// staged change adds).
 	Lines LineSet
+	// Blob is the content's object id in history ("" elsewhere), so that
+	// a skipped blob can be named.
+	Blob string
 	// Kind is "" for file content, or says which message Data is (then
 	// Path is a label such as "commit message", not a file, and lines
 	// count from the message's first line).
@@ -91,7 +94,21 @@ const (
 	SkipTooLarge  SkipReason = "too_large"
 	SkipSymlink   SkipReason = "symlink"
 	SkipSubmodule SkipReason = "submodule"
+	// SkipLFSMissing is a Git LFS pointer whose object is not in the
+	// local LFS store: the content it stands for was not scanned.
+	SkipLFSMissing SkipReason = "lfs_missing"
 )
+
+// Skipped names one file or blob that was deliberately not scanned. Its
+// JSON form is part of the contract (docs/formats.md, "skipped").
+type Skipped struct {
+	Path string `json:"path"`
+	// Blob and Commit are set in history: the blob's id and the commit
+	// where it first appears at Path.
+	Blob   string     `json:"blob,omitempty"`
+	Commit string     `json:"commit,omitempty"`
+	Reason SkipReason `json:"reason"`
+}
 
 // Sink receives what a source produces. All methods are safe for concurrent
 // use: sources may call them from many goroutines.
@@ -102,7 +119,7 @@ type Sink interface {
 	// source reuses its read buffers): a sink must not keep it.
 	Scan(t Target)
 	// Skip records content that was deliberately not scanned.
-	Skip(path string, reason SkipReason)
+	Skip(s Skipped)
 	// Error records content that could not be read. The run goes on, keeps
 	// its findings, and ends as an operational error (exit 2): a scan that
 	// missed content never reports a clean result.

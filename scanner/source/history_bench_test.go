@@ -73,9 +73,9 @@ func synthRepo(b *testing.B, commits, files int) string {
 
 type discardSink struct{ n, bytes atomic.Int64 }
 
-func (d *discardSink) Scan(t scanner.Target)           { d.n.Add(1); d.bytes.Add(int64(len(t.Data))) }
-func (d *discardSink) Skip(string, scanner.SkipReason) {}
-func (d *discardSink) Error(path string, err error)    {}
+func (d *discardSink) Scan(t scanner.Target)        { d.n.Add(1); d.bytes.Add(int64(len(t.Data))) }
+func (d *discardSink) Skip(scanner.Skipped)         {}
+func (d *discardSink) Error(path string, err error) {}
 
 // BenchmarkHistorySweep is the whole sweep through the detector, as
 // `clayscan history` runs it.

@@ -309,7 +309,7 @@ func (bp *blobPhase) materialize(z *git.Inflater, t btask) []byte {
 		if tooLarge(int64(len(data))) {
 			bp.skipLarge(n, int64(len(data)))
 		} else {
-			bp.scan(n.info, data)
+			bp.scan(n.h, n.info, data)
 		}
 	}
 	return data
@@ -319,7 +319,7 @@ func (bp *blobPhase) skipLarge(n *bnode, size int64) {
 	if n.info == nil {
 		return
 	}
-	bp.sink.Skip(n.info.path, scanner.SkipTooLarge)
+	bp.sink.Skip(n.info.skipped(n.h, scanner.SkipTooLarge))
 	if bp.counters != nil {
 		bp.counters.BlobsDone.Add(1)
 	}
@@ -345,14 +345,23 @@ func (bp *blobPhase) loose(h hash, bi *blobInfo) {
 		return
 	}
 	if data == nil && size > 0 {
-		bp.sink.Skip(bi.path, scanner.SkipTooLarge)
+		bp.sink.Skip(bi.skipped(h, scanner.SkipTooLarge))
 		return
 	}
-	bp.scan(bi, data)
+	bp.scan(h, bi, data)
 }
 
-func (bp *blobPhase) scan(bi *blobInfo, data []byte) {
-	t := scanner.Target{Path: bi.path, Data: data, InHead: bi.inHead}
+// skipped names the blob h for the skipped list.
+func (bi *blobInfo) skipped(h hash, why scanner.SkipReason) scanner.Skipped {
+	s := scanner.Skipped{Path: bi.path, Blob: h.String(), Reason: why}
+	if bi.commit != nil {
+		s.Commit = bi.commit.info.Hash
+	}
+	return s
+}
+
+func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
+	t := scanner.Target{Path: bi.path, Data: data, InHead: bi.inHead, Blob: h.String()}
 	if bi.commit != nil {
 		t.Commit = bi.commit.info
 		t.Order = bi.commit.order

@@ -501,7 +501,7 @@ type stagedJob struct {
 // one inflater) and diffs and scans them in workers.
 func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) error {
 	for _, p := range d.unmerged {
-		sink.Skip(p, SkipUnmerged)
+		sink.Skip(scanner.Skipped{Path: p, Reason: SkipUnmerged})
 	}
 	limit := s.MaxFileSize
 	if limit <= 0 {
@@ -530,17 +530,17 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 		}
 		switch c.mode {
 		case filemode.Submodule:
-			sink.Skip(c.path, scanner.SkipSubmodule)
+			sink.Skip(scanner.Skipped{Path: c.path, Reason: scanner.SkipSubmodule})
 			continue
 		case filemode.Symlink:
-			sink.Skip(c.path, scanner.SkipSymlink)
+			sink.Skip(scanner.Skipped{Path: c.path, Reason: scanner.SkipSymlink})
 			continue
 		}
 		j := stagedJob{c: c}
 		var rerr error
 		j.data, rerr = d.db.Typed(c.hash, git.ObjBlob, limit)
 		if errors.Is(rerr, git.ErrBlobTooLarge) {
-			sink.Skip(c.path, scanner.SkipTooLarge)
+			sink.Skip(scanner.Skipped{Path: c.path, Reason: scanner.SkipTooLarge})
 			continue
 		}
 		if rerr != nil {

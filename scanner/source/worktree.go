@@ -322,7 +322,7 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 	}
 	info := scanner.SourceInfo{Kind: "worktree", Root: t.root}
 	for rel, why := range t.trackedSkips {
-		sink.Skip(rel, why)
+		sink.Skip(scanner.Skipped{Path: rel, Reason: why})
 	}
 	limit := w.MaxFileSize
 	if limit <= 0 {
@@ -387,7 +387,7 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		},
 		skip: func(rel string, why scanner.SkipReason) {
 			l.skipped[rel] = why
-			sink.Skip(rel, why)
+			sink.Skip(scanner.Skipped{Path: rel, Reason: why})
 		},
 		error: sink.Error,
 	})
@@ -460,9 +460,9 @@ func (r *fileReader) scan(rel string, sink scanner.Sink) {
 		// A tracked file deleted from disk (nothing to commit), or a path
 		// that is now a directory or special file.
 	case readSymlink:
-		sink.Skip(rel, scanner.SkipSymlink)
+		sink.Skip(scanner.Skipped{Path: rel, Reason: scanner.SkipSymlink})
 	case readTooLarge:
-		sink.Skip(rel, scanner.SkipTooLarge)
+		sink.Skip(scanner.Skipped{Path: rel, Reason: scanner.SkipTooLarge})
 	case readFailed:
 		sink.Error(rel, err)
 	}

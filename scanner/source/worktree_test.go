@@ -38,9 +38,9 @@ func (s *recordSink) Scan(t scanner.Target) {
 	s.scanned[t.Path] = string(t.Data) // copy: the source reuses its buffer
 }
 
-func (s *recordSink) Skip(path string, why scanner.SkipReason) {
+func (s *recordSink) Skip(sk scanner.Skipped) {
 	s.mu.Lock()
-	s.skipped[path] = why
+	s.skipped[sk.Path] = sk.Reason
 	s.mu.Unlock()
 }
 

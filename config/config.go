@@ -14,6 +14,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -64,10 +66,12 @@ type Settings struct {
 	LineFilter func(f *scanner.Finding, line []byte) string
 	// MaxFileSize is the limit in bytes, always set.
 	MaxFileSize int64
-	// Env extends the .env policy (the config's [env] table).
-	Env rules.EnvSettings
-	// Findings are about the configuration itself (suppression-changed).
-	Findings []scanner.Finding
+	// PathRules are the path rules not disabled: the .env policy,
+	// extended by the config's [env] table, and suppression-changed.
+	PathRules []rules.PathRule
+	// Facts are about the files that configure the scan (a pull request
+	// changing one is a suppression-changed finding).
+	Facts []scanner.PathFact
 	// Ignores is the parsed .clayscanignore, nil without one, for
 	// --report-unused-ignores.
 	Ignores *suppress.Ignores
@@ -102,7 +106,7 @@ func Load(opts Options) (*Settings, error) {
 	if explicit {
 		cfgName = opts.ConfigFile
 	}
-	cf, err := files.read(cfgName, explicit, &s.Findings)
+	cf, err := files.read(cfgName, explicit, &s.Facts)
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +116,13 @@ func Load(opts Options) (*Settings, error) {
 		}
 	}
 	s.Rules = s.Config.RuleSet(rules.Default())
+	var env rules.EnvSettings
+	if s.Config != nil {
+		env = s.Config.Env
+	}
+	s.PathRules = s.Config.PathRuleSet(rules.PathRules(env))
 
-	igf, err := files.read(suppress.IgnoreFile, false, &s.Findings)
+	igf, err := files.read(suppress.IgnoreFile, false, &s.Facts)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +140,6 @@ func Load(opts Options) (*Settings, error) {
 				s.LineFilter = allow.SuppressLine
 			}
 		}
-		s.Env = s.Config.Env
 		if s.MaxFileSize <= 0 {
 			s.MaxFileSize = s.Config.MaxFileSize
 		}
@@ -140,7 +148,7 @@ func Load(opts Options) (*Settings, error) {
 		s.MaxFileSize = DefaultMaxFileSize
 	}
 	if opts.Baseline != "" {
-		bf, err := files.read(opts.Baseline, true, &s.Findings)
+		bf, err := files.read(opts.Baseline, true, &s.Facts)
 		if err != nil {
 			return nil, err
 		}
@@ -256,8 +264,9 @@ type file struct {
 // read returns the version of a suppression file that applies. name is
 // what the user gave (or the default, relative to the root). On a pull
 // request, a file inside the repository is read from the base commit, and
-// a change against the work tree is added to changed as a finding.
-func (s *files) read(name string, explicit bool, changed *[]scanner.Finding) (file, error) {
+// a change against the work tree is added to changed as a fact for the
+// suppression-changed rule.
+func (s *files) read(name string, explicit bool, changed *[]scanner.PathFact) (file, error) {
 	full := name
 	if !explicit {
 		full = filepath.Join(s.root, name)
@@ -291,14 +300,12 @@ func (s *files) read(name string, explicit bool, changed *[]scanner.Finding) (fi
 		return old, fmt.Errorf("reading %s: file does not exist", name)
 	}
 	if old.ok != cur.ok || string(old.data) != string(cur.data) {
-		var head []byte
-		if cur.ok {
-			head = cur.data
-			if head == nil {
-				head = []byte{}
-			}
-		}
-		*changed = append(*changed, suppress.Changed(rel, head))
+		// The fingerprint depends on the new content, so an ignore or
+		// baseline entry for one change does not cover the next.
+		sum := sha256.Sum256(cur.data)
+		*changed = append(*changed, scanner.PathFact{PathFact: rules.PathFact{
+			Path: rel, Where: rules.InConfig, Changed: true, Deleted: !cur.ok, Digest: hex.EncodeToString(sum[:]),
+		}})
 	}
 	return old, nil
 }

@@ -220,6 +220,9 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	for _, r := range Default() {
 		builtin[r.ID] = true
 	}
+	for _, r := range DefaultPathRules() {
+		builtin[r.ID] = true
+	}
 	disabled := map[string]bool{}
 	for _, id := range fc.Disable {
 		if !builtin[id] {

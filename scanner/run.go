@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/clayscan/clayscan/rules"
 )
 
 // Filter decides whether a finding is suppressed. It returns the reason
@@ -28,15 +30,12 @@ func (fn FilterFunc) Suppress(f *Finding) string { return fn(f) }
 type Options struct {
 	// ShowSecrets puts full secrets in findings; by default they are masked.
 	ShowSecrets bool
-	// Observe, when set, sees every target before it is scanned (binary or
-	// not), from many goroutines at once: checks that look at paths rather
-	// than content (the .env policy) hook in here. It must not keep
-	// t.Data after it returns (see Sink.Scan).
-	Observe func(t *Target)
-	// Extra, when set, is called once the source is done and returns
-	// findings from checks that are not content scans (the .env policy);
-	// they go through the same filters.
-	Extra func(info SourceInfo) ([]Finding, error)
+	// PathRules judge the path facts the source reports (the .env
+	// policy); their findings go through the same filters.
+	PathRules []rules.PathRule
+	// Facts are path facts known before the scan starts: the config
+	// loader's, about the files that configure it (suppression-changed).
+	Facts []PathFact
 	// Filters suppress findings; suppressed ones are kept in
 	// Result.Suppressed and counted.
 	Filters []Filter
@@ -127,7 +126,8 @@ type Result struct {
 // run is the per-run state behind the Sink a source writes to.
 type run struct {
 	det      *Detector
-	observe  func(*Target)
+	paths    []rules.PathRule
+	facts    map[factKey]PathFact
 	lineFlt  func(*Finding, []byte) string
 	targets  atomic.Int64
 	messages atomic.Int64
@@ -145,9 +145,6 @@ type run struct {
 }
 
 func (r *run) Scan(t Target) {
-	if r.observe != nil {
-		r.observe(&t)
-	}
 	if IsBinary(t.Data) {
 		r.Skip(Skipped{Path: t.Path, Blob: t.Blob, Commit: commitHash(t.Commit), Reason: SkipBinary})
 		return
@@ -203,6 +200,95 @@ func (r *run) Error(path string, err error) {
 	r.mu.Unlock()
 }
 
+// factKey identifies one path in one view.
+type factKey struct {
+	where rules.Where
+	path  string
+}
+
+func (r *run) WantsPath(path string) bool {
+	for i := range r.paths {
+		if r.paths[i].Wants(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// Path keeps one fact per path and view; in history, the one at the oldest
+// commit.
+func (r *run) Path(f PathFact) {
+	k := factKey{f.Where, f.Path}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old, ok := r.facts[k]; ok && old.Order <= f.Order {
+		return
+	}
+	r.facts[k] = f
+}
+
+// pathFindings runs the path rules over the facts, in path order.
+func (r *run) pathFindings() []Finding {
+	keys := make([]factKey, 0, len(r.facts))
+	for k := range r.facts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].path != keys[j].path {
+			return keys[i].path < keys[j].path
+		}
+		return keys[i].where < keys[j].where
+	})
+	var out []Finding
+	for _, k := range keys {
+		f := r.facts[k]
+		if f.At != nil {
+			f.Commit, f.Date = f.At.Hash, f.At.Date
+		}
+		for i := range r.paths {
+			pr := &r.paths[i]
+			if pr.Where != f.Where || !pr.Wants(f.Path) {
+				continue
+			}
+			pf, ok := pr.Check(&f.PathFact)
+			if !ok {
+				continue
+			}
+			out = append(out, pathFinding(pr, &f, pf))
+		}
+	}
+	return out
+}
+
+func pathFinding(pr *rules.PathRule, f *PathFact, pf rules.PathFinding) Finding {
+	key := pf.Key
+	if key == "" {
+		key = f.Path
+	}
+	out := Finding{
+		RuleID:        pr.ID,
+		Title:         pr.Title,
+		Severity:      string(pr.Severity),
+		Path:          f.Path,
+		Fingerprint:   Fingerprint(pr.ID, key),
+		GitignoreRule: pf.GitignoreRule,
+		Guidance:      pf.Guidance,
+		order:         f.Order,
+	}
+	if pf.Title != "" {
+		out.Title = pf.Title
+	}
+	if f.Where == rules.InHistory {
+		inHead := f.InHead
+		out.InHead = &inHead
+	}
+	if f.At != nil {
+		out.Commit, out.Author, out.Email = f.At.Hash, f.At.Author, f.At.Email
+		out.Date = formatDate(f.At.Date)
+	}
+	return out
+}
+
 // ErrNothingScanned is returned when a history source covered no commits in
 // a repository that has some: never a clean result over unseen history.
 var ErrNothingScanned = errors.New("the scan covered nothing")
@@ -212,10 +298,13 @@ var ErrNothingScanned = errors.New("the scan covered nothing")
 // before the failure are still in the returned Result.
 func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result, error) {
 	start := time.Now()
-	r := &run{det: det, observe: opts.Observe, lineFlt: opts.LineFilter, inHead: map[string]bool{}, skipped: map[SkipReason]int64{},
+	r := &run{det: det, paths: opts.PathRules, facts: map[factKey]PathFact{}, lineFlt: opts.LineFilter, inHead: map[string]bool{}, skipped: map[SkipReason]int64{},
 		listBinary: opts.ListBinarySkips, maxList: opts.MaxSkipsListed}
 	if r.maxList <= 0 {
 		r.maxList = DefaultMaxSkipsListed
+	}
+	for _, f := range opts.Facts {
+		r.Path(f)
 	}
 	stop := r.progress(opts, start)
 	info, err := src.Scan(ctx, r)
@@ -229,12 +318,10 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 		}
 		return a.Blob < b.Blob
 	})
-	findings := collapseHistory(r.findings, r.inHead)
-	if opts.Extra != nil && err == nil {
-		extra, xerr := opts.Extra(info)
-		findings = append(findings, extra...)
-		err = xerr
-	}
+	// Path findings come from the facts gathered, even when the source
+	// failed part way: an env file seen before an unreadable object is
+	// still reported (issue 11).
+	findings := append(collapseHistory(r.findings, r.inHead), r.pathFindings()...)
 	for i := range findings {
 		f := &findings[i]
 		if opts.ShowSecrets && f.raw != "" {

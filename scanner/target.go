@@ -13,6 +13,8 @@ package scanner
 import (
 	"context"
 	"time"
+
+	"github.com/clayscan/clayscan/rules"
 )
 
 // Commit identifies where a history target entered the repository.
@@ -124,6 +126,25 @@ type Sink interface {
 	// its findings, and ends as an operational error (exit 2): a scan that
 	// missed content never reports a clean result.
 	Error(path string, err error)
+	// WantsPath reports whether a path rule looks at path; a source
+	// gathers facts (PathFact) only for those.
+	WantsPath(path string) bool
+	// Path records what the source knows about a path apart from its
+	// content (tracked, ignored, staged, first commit). Path rules judge
+	// the facts once the source is done, even when it failed part way.
+	Path(f PathFact)
+}
+
+// PathFact is what a source knows about one path, for path rules: the
+// facts rules see (rules.PathFact) and, in history, the commit that first
+// had the path.
+type PathFact struct {
+	rules.PathFact
+	// At (history) is the oldest scanned commit whose tree has the path;
+	// Order places it as Target.Order does. Run fills the embedded Commit
+	// and Date from At.
+	At    *Commit
+	Order int64
 }
 
 // SourceInfo describes what a source covered, for the summary.

@@ -18,6 +18,10 @@ func runRules(ctx context.Context, e *env, args []string) int {
 	for _, r := range rules.Default() {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Title)
 	}
+	// Path rules judge paths (the .env policy), not content.
+	for _, r := range rules.DefaultPathRules() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Title)
+	}
 	tw.Flush()
 	return exitClean
 }

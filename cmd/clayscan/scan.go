@@ -193,12 +193,8 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 	opts.ShowSecrets = sf.showSecrets
 	opts.Filters = append(opts.Filters, cfg.Filters...)
 	opts.LineFilter = cfg.LineFilter
-	policy := envPolicyFor(src, cfg.Env) // envcheck.go
-	opts.Observe = policy.observe
-	opts.Extra = func(info scanner.SourceInfo) ([]scanner.Finding, error) {
-		fs, err := policy.findings(info)
-		return append(fs, cfg.Findings...), err
-	}
+	opts.PathRules = cfg.PathRules
+	opts.Facts = cfg.Facts
 	res, runErr := scanner.Run(ctx, src, det, opts)
 	if runErr == nil && sf.reportUnused {
 		reportUnusedIgnores(e, cfg.Ignores) // suppress.go

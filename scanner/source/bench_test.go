@@ -45,8 +45,10 @@ func (s *countSink) Scan(t scanner.Target) {
 	s.bytes += int64(len(t.Data))
 	s.mu.Unlock()
 }
-func (s *countSink) Skip(scanner.Skipped) {}
-func (s *countSink) Error(string, error)  {}
+func (s *countSink) Skip(scanner.Skipped)  {}
+func (s *countSink) Error(string, error)   {}
+func (s *countSink) WantsPath(string) bool { return false }
+func (s *countSink) Path(scanner.PathFact) {}
 
 // BenchmarkWorktreeRead measures the source alone: open the repository,
 // read the index, walk for untracked files and read every file.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clayscan/clayscan/internal/git"
 
+	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -45,15 +46,6 @@ type History struct {
 	Workers int
 	// Counters, when set, is updated as the sweep runs, for a progress bar.
 	Counters *HistoryCounters
-	// NamedFiles and NamedFile, when both set, report every path whose base
-	// name NamedFiles accepts, once, with the oldest walked commit whose
-	// tree holds it — even when its content first appeared at another path
-	// (an empty .env, a copied template) and so never becomes a Target.
-	// Paths the range base already has are not reported. NamedFile is
-	// called from Scan's goroutine before the blobs are read. The .env
-	// policy uses them (issue 4).
-	NamedFiles func(name string) bool
-	NamedFile  func(path string, c *scanner.Commit, order int64)
 }
 
 // HistoryCounters are a running sweep's counters, safe to read at any time.
@@ -201,10 +193,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 
 	// Trees: the range base first (its blobs are not scanned), then every
 	// commit oldest first.
-	tw := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}}
-	if h.NamedFiles != nil && h.NamedFile != nil {
-		tw.named, tw.firstAt = h.NamedFiles, map[string]*commitNode{}
-	}
+	tw := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}, want: sink.WantsPath, firstAt: map[string]*commitNode{}}
 	if baseTip != nil {
 		tw.paths = map[string]hash{}
 		tw.walk(baseTip.tree, "", baseTip, true)
@@ -224,12 +213,22 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		tw.walk(c.tree, "", c, false)
 		counters.Walked.Add(1)
 	}
+	inHead, headPaths := w.headBlobs(headTip, sink.WantsPath)
+	// Every wanted path once, at the oldest walked commit whose tree holds
+	// it — even when its content first appeared at another path (an empty
+	// .env, a copied template) and so never becomes a target. They are
+	// reported before any blob is read, so an unreadable object later does
+	// not lose them (issue 11).
 	for p, c := range tw.firstAt {
 		if c != nil { // nil: the range base has it
-			h.NamedFile(p, c.info, c.order)
+			_, still := headPaths[p]
+			sink.Path(scanner.PathFact{
+				PathFact: rules.PathFact{Path: p, Where: rules.InHistory, InHead: still},
+				At:       c.info,
+				Order:    c.order,
+			})
 		}
 	}
-	inHead := w.headBlobs(headTip)
 	tw.seenTrees, tw.prev = nil, nil
 	db.DropCache()
 	want := tw.blobs

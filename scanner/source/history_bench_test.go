@@ -76,6 +76,8 @@ type discardSink struct{ n, bytes atomic.Int64 }
 func (d *discardSink) Scan(t scanner.Target)        { d.n.Add(1); d.bytes.Add(int64(len(t.Data))) }
 func (d *discardSink) Skip(scanner.Skipped)         {}
 func (d *discardSink) Error(path string, err error) {}
+func (d *discardSink) WantsPath(string) bool        { return false }
+func (d *discardSink) Path(scanner.PathFact)        {}
 
 // BenchmarkHistorySweep is the whole sweep through the detector, as
 // `clayscan history` runs it.

@@ -319,9 +319,9 @@ type treeWalk struct {
 	// paths, when set, collects path → blob of the trees walked (the range
 	// base's files).
 	paths map[string]hash
-	// named selects paths by base name for History.NamedFile; firstAt
+	// want selects the paths path rules look at (Sink.WantsPath); firstAt
 	// holds the first commit each was seen in (nil for the range base).
-	named   func(name string) bool
+	want    func(path string) bool
 	firstAt map[string]*commitNode
 	// prev is the last tree walked at each directory path.
 	prev map[string][]byte
@@ -392,12 +392,18 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 		case len(e.Mode) == 6 && e.Mode[0] == '1' && e.Mode[1] == '0': // 100644, 100755: a file
 			var h hash
 			copy(h[:], e.Hash)
-			if t.named != nil && t.named(string(e.Name)) {
-				if p := prefix + string(e.Name); t.firstAt != nil {
-					if _, ok := t.firstAt[p]; !ok {
-						if base {
-							t.firstAt[p] = nil
-						} else {
+			if t.want != nil {
+				if p := prefix + string(e.Name); t.want(p) {
+					at, ok := t.firstAt[p]
+					switch {
+					case !ok && base:
+						t.firstAt[p] = nil
+					case !ok:
+						t.firstAt[p] = c
+					case at == nil && !base:
+						// The range changes a path its base has: reported
+						// unless the content is the base's again.
+						if bi, seen := t.blobs[h]; !seen || !bi.base {
 							t.firstAt[p] = c
 						}
 					}
@@ -418,18 +424,19 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 	}
 }
 
-// headBlobs returns the blobs in the tree of commit h.
-func (w *walker) headBlobs(c *commitNode) map[hash]bool {
+// headBlobs returns the blobs in the tree of commit c, and the paths in it
+// that want selects.
+func (w *walker) headBlobs(c *commitNode, want func(string) bool) (map[hash]bool, map[string]*commitNode) {
 	out := map[hash]bool{}
 	if c == nil {
-		return out
+		return out, nil
 	}
-	t := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}}
+	t := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}, want: want, firstAt: map[string]*commitNode{}}
 	t.walk(c.tree, "", c, false)
 	for h := range t.blobs {
 		out[h] = true
 	}
-	return out
+	return out, t.firstAt
 }
 
 // stashReflog returns the commits of the stash's reflog (stash@{1} and

@@ -16,7 +16,9 @@ import (
 	"github.com/clayscan/clayscan/internal/git"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
+	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/ignore"
 )
 
 // SkipUnmerged counts index paths with conflict stages. Git refuses to
@@ -148,7 +150,30 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if err := d.resolveRenames(); err != nil {
 		return info, err
 	}
+	stagedFacts(repo.Root, repo.GitDir, d, sink)
 	return info, s.emit(ctx, d, sink)
+}
+
+// stagedFacts reports each file the commit would add or modify that a path
+// rule wants (the .env policy), with the ignore line that decides it: an
+// ignored file was staged with git add -f, or was tracked already. The
+// facts do not depend on the content, so an env file too large or
+// unreadable to scan is still reported.
+func stagedFacts(root, gitDir string, d *stagedDiff, sink scanner.Sink) {
+	var m *ignore.Matcher
+	for _, c := range d.changes {
+		if c.mode == filemode.Submodule || c.mode == filemode.Symlink || !sink.WantsPath(c.path) {
+			continue
+		}
+		if m == nil {
+			m = ignore.ForRepo(root, gitDir)
+		}
+		sink.Path(scanner.PathFact{PathFact: rules.PathFact{
+			Path:   c.path,
+			Where:  rules.InStaged,
+			Ignore: rules.IgnoreMatchOf(m.Match(c.path, false)),
+		}})
+	}
 }
 
 // headTree returns the hash of HEAD's tree, or the zero hash on an unborn

@@ -109,13 +109,31 @@ func scanStaged(t *testing.T, s *source.Staged) stagedRun {
 	}
 	var mu sync.Mutex
 	out := stagedRun{targets: map[string]scanner.Target{}}
-	out.res, out.err = scanner.Run(context.Background(), s, det, scanner.Options{Observe: func(tg *scanner.Target) {
+	src := observing{src: s, see: func(tg scanner.Target) {
 		mu.Lock()
-		out.targets[tg.Path] = *tg
+		out.targets[tg.Path] = tg
 		mu.Unlock()
-	}})
+	}}
+	out.res, out.err = scanner.Run(context.Background(), src, det, scanner.Options{})
 	return out
 }
+
+// observing is a source that shows a test every target its source emits.
+type observing struct {
+	src scanner.Source
+	see func(scanner.Target)
+}
+
+func (o observing) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
+	return o.src.Scan(ctx, observingSink{Sink: sink, see: o.see})
+}
+
+type observingSink struct {
+	scanner.Sink
+	see func(scanner.Target)
+}
+
+func (s observingSink) Scan(t scanner.Target) { s.see(t); s.Sink.Scan(t) }
 
 // findings lists "path:line" for each finding, sorted.
 func (s stagedRun) findings() []string {

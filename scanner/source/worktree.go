@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 
 	"github.com/clayscan/clayscan/internal/git"
+	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/ignore"
 )
@@ -36,64 +36,6 @@ type Worktree struct {
 	MaxFileSize    int64 // 0 means DefaultMaxFileSize
 	IncludeIgnored bool  // scan ignored untracked files too
 	Workers        int   // 0 means GOMAXPROCS
-
-	// listing is what the last Scan covered, so that Files after a Scan
-	// (the .env policy) does not walk the tree a second time.
-	mu      sync.Mutex
-	listing *listing
-}
-
-type listing struct {
-	root    string
-	files   []WorktreeFile
-	skipped map[string]scanner.SkipReason
-	isRepo  bool
-}
-
-// WorktreeFile is one file the worktree source would scan, with its status.
-type WorktreeFile struct {
-	Path    string // slash-separated, relative to the root
-	Tracked bool
-}
-
-// Files lists the files the source scans, and the root they are relative
-// to, without reading them. The .env policy uses it to see untracked files
-// exactly as the scan does. After a Scan, Files returns what that scan
-// covered without walking again. Directories that cannot be read are left
-// out here; Scan reports them as errors.
-func (w *Worktree) Files() (root string, files []WorktreeFile, skipped map[string]scanner.SkipReason, isRepo bool, err error) {
-	w.mu.Lock()
-	l := w.listing
-	w.mu.Unlock()
-	if l != nil {
-		skipped = make(map[string]scanner.SkipReason, len(l.skipped))
-		for k, v := range l.skipped {
-			skipped[k] = v
-		}
-		return l.root, append([]WorktreeFile(nil), l.files...), skipped, l.isRepo, nil
-	}
-	t, err := w.open()
-	if err != nil {
-		return "", nil, nil, false, err
-	}
-	skipped = map[string]scanner.SkipReason{}
-	for _, rel := range t.trackedJobs {
-		files = append(files, WorktreeFile{Path: rel, Tracked: true})
-	}
-	for rel, why := range t.trackedSkips {
-		skipped[rel] = why
-	}
-	var untracked []WorktreeFile
-	err = t.walk(walkSink{
-		file:  func(rel string) { untracked = append(untracked, WorktreeFile{Path: rel}) },
-		skip:  func(rel string, why scanner.SkipReason) { skipped[rel] = why },
-		error: func(string, error) {},
-	})
-	if err != nil {
-		return "", nil, nil, false, err
-	}
-	sort.Slice(untracked, func(i, j int) bool { return untracked[i].Path < untracked[j].Path })
-	return t.root, append(files, untracked...), skipped, t.isRepo, nil
 }
 
 // tree is an opened work tree: what the index says, and how to walk the
@@ -368,25 +310,20 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 			pending = nil
 		}
 	}
-	l := &listing{root: t.root, isRepo: t.isRepo, skipped: map[string]scanner.SkipReason{}}
-	l.files = make([]WorktreeFile, 0, len(t.trackedJobs))
-	for rel, why := range t.trackedSkips {
-		l.skipped[rel] = why
-	}
+	t.rootFact(sink)
 	for i := 0; i < len(t.trackedJobs); i += batchSize {
 		batch := t.trackedJobs[i:min(i+batchSize, len(t.trackedJobs))]
 		for _, rel := range batch {
-			l.files = append(l.files, WorktreeFile{Path: rel, Tracked: true})
+			t.fact(sink, rel, true)
 		}
 		push(batch)
 	}
 	werr := t.walk(walkSink{
 		file: func(rel string) {
-			l.files = append(l.files, WorktreeFile{Path: rel})
+			t.fact(sink, rel, false)
 			send(rel)
 		},
 		skip: func(rel string, why scanner.SkipReason) {
-			l.skipped[rel] = why
 			sink.Skip(scanner.Skipped{Path: rel, Reason: why})
 		},
 		error: sink.Error,
@@ -399,12 +336,38 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 	if err := ctx.Err(); err != nil {
 		return info, err
 	}
-	if werr == nil {
-		w.mu.Lock()
-		w.listing = l
-		w.mu.Unlock()
-	}
 	return info, werr
+}
+
+// fact reports what the work tree says about a file the scan covers, when
+// a path rule wants it. Outside a repository there is nothing to commit,
+// so there are no facts.
+func (t *tree) fact(sink scanner.Sink, rel string, tracked bool) {
+	if !t.isRepo || rel == ".gitignore" || !sink.WantsPath(rel) { // rootFact reports .gitignore
+		return
+	}
+	sink.Path(scanner.PathFact{PathFact: rules.PathFact{
+		Path:    rel,
+		Where:   rules.InWorktree,
+		Tracked: tracked,
+		Ignore:  rules.IgnoreMatchOf(t.matcher.Match(rel, false)),
+	}})
+}
+
+// rootFact reports the root .gitignore, which every clone gets: the rule
+// that checks it for env-file patterns asks it about root-level names.
+func (t *tree) rootFact(sink scanner.Sink) {
+	if !t.isRepo || !sink.WantsPath(".gitignore") {
+		return
+	}
+	f := rules.PathFact{Path: ".gitignore", Where: rules.InWorktree}
+	if l := t.matcher.Dir(""); l != nil {
+		f.RootIgnore = func(name string) rules.IgnoreMatch {
+			d, _ := l.Match(name, false)
+			return rules.IgnoreMatchOf(d)
+		}
+	}
+	sink.Path(scanner.PathFact{PathFact: f})
 }
 
 // fileReader reads files for one worker into a buffer it reuses: targets

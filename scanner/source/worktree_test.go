@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 )
@@ -23,10 +24,19 @@ type recordSink struct {
 	scanned map[string]string // path → content
 	skipped map[string]scanner.SkipReason
 	errs    map[string]error
+	facts   map[string]scanner.PathFact // path → fact (every path is wanted)
 }
 
 func newRecordSink() *recordSink {
-	return &recordSink{scanned: map[string]string{}, skipped: map[string]scanner.SkipReason{}, errs: map[string]error{}}
+	return &recordSink{scanned: map[string]string{}, skipped: map[string]scanner.SkipReason{}, errs: map[string]error{}, facts: map[string]scanner.PathFact{}}
+}
+
+func (s *recordSink) WantsPath(string) bool { return true }
+
+func (s *recordSink) Path(f scanner.PathFact) {
+	s.mu.Lock()
+	s.facts[f.Path] = f
+	s.mu.Unlock()
 }
 
 func (s *recordSink) Scan(t scanner.Target) {
@@ -220,46 +230,31 @@ func TestWorktreeOutsideRepository(t *testing.T) {
 	}
 }
 
-func TestWorktreeFilesAgreesWithScan(t *testing.T) {
+// The path facts the worktree source reports cover exactly the files it
+// scans, with the tracked flag and the ignore line, plus the root
+// .gitignore for the rule that checks its patterns (issue 13).
+func TestWorktreeFactsAgreeWithScan(t *testing.T) {
 	dir := fixtureRepo(t)
-	w := &source.Worktree{Path: dir}
-	root, files, skipped, isRepo, err := w.Files()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !isRepo || root != resolved(t, dir) {
-		t.Errorf("Files: root %q isRepo %v", root, isRepo)
-	}
-	sink, _ := scan(t, w)
-	listed := map[string]bool{}
-	for _, f := range files {
-		listed[f.Path] = f.Tracked
-	}
+	sink, _ := scan(t, &source.Worktree{Path: dir})
 	for p := range sink.scanned {
-		if _, ok := listed[p]; !ok {
-			t.Errorf("%s scanned but not listed by Files", p)
+		if _, ok := sink.facts[p]; !ok && p != ".gitignore" {
+			t.Errorf("%s scanned but no fact reported", p)
 		}
 	}
-	if !listed["tracked.txt"] || listed["untracked.txt"] {
-		t.Errorf("tracked flags wrong: %v", listed)
+	if f := sink.facts["tracked.txt"]; !f.Tracked || f.Where != rules.InWorktree {
+		t.Errorf("tracked.txt: %+v", f)
 	}
-	for _, p := range []string{"vendor/sub", "nested", "tracked-link", "untracked-link"} {
-		if _, ok := skipped[p]; !ok {
-			t.Errorf("Files did not report %s as skipped", p)
-		}
+	if f := sink.facts["untracked.txt"]; f.Tracked || f.Ignore.Ignored {
+		t.Errorf("untracked.txt: %+v", f)
 	}
-	// After a Scan, Files reports what the scan covered without walking
-	// again, and agrees with a fresh listing.
-	_, after, skippedAfter, _, err := w.Files()
-	if err != nil {
-		t.Fatal(err)
+	if f, ok := sink.facts[".gitignore"]; !ok || f.RootIgnore == nil {
+		t.Errorf(".gitignore fact: %+v", f)
 	}
-	sortFiles := func(fs []source.WorktreeFile) []source.WorktreeFile {
-		sort.Slice(fs, func(i, j int) bool { return fs[i].Path < fs[j].Path })
-		return fs
-	}
-	if !reflect.DeepEqual(sortFiles(after), sortFiles(files)) || !reflect.DeepEqual(skippedAfter, skipped) {
-		t.Errorf("Files after Scan = %v %v\nwant %v %v", after, skippedAfter, files, skipped)
+	// Outside a repository nothing can be committed: no facts.
+	plain := t.TempDir()
+	write(t, plain, ".env", "X=1\n")
+	if sink, _ := scan(t, &source.Worktree{Path: plain}); len(sink.facts) != 0 {
+		t.Errorf("facts outside a repository: %v", sink.facts)
 	}
 }
 

@@ -13,39 +13,14 @@
 package suppress
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 )
 
 // ChangedRuleID is the rule of a finding that reports a change to a
 // suppression file (config, ignore file, baseline) in a pull request.
-const ChangedRuleID = "suppression-changed"
+const ChangedRuleID = rules.SuppressionChangedID
 
 // protected reports whether no filter may suppress f: a pull request must
 // not be able to hide the finding that shows it edited the filters.
 func protected(f *scanner.Finding) bool { return f.RuleID == ChangedRuleID }
-
-// Changed is the finding for a suppression file that a pull request
-// changes. path is repository-relative; head is the new content (nil when
-// the file was deleted). The fingerprint depends on the new content, so an
-// ignore or baseline entry for one change does not cover the next.
-func Changed(path string, head []byte) scanner.Finding {
-	h := sha256.Sum256(head)
-	what := "changed"
-	if head == nil {
-		what = "deleted"
-	}
-	return scanner.Finding{
-		RuleID:      ChangedRuleID,
-		Title:       fmt.Sprintf("This pull request %s %s, which controls what clayscan reports", what, path),
-		Severity:    string(rules.Medium),
-		Path:        path,
-		Fingerprint: scanner.Fingerprint(ChangedRuleID, path+"\x00"+hex.EncodeToString(h[:])),
-		Guidance: "This scan used the base branch's version of the file, so the change cannot hide a key in this pull request.\n" +
-			"A reviewer should check that every new ignore, allowlist entry or baseline entry is for a placeholder or a key that was already rotated.",
-	}
-}

@@ -132,13 +132,3 @@ func TestAllowlist(t *testing.T) {
 		t.Error("line regex")
 	}
 }
-
-func TestChanged(t *testing.T) {
-	a, b := Changed(".clayscanignore", []byte("x\n")), Changed(".clayscanignore", []byte("y\n"))
-	if a.RuleID != ChangedRuleID || a.Severity != "medium" || a.Fingerprint == b.Fingerprint || !ValidFingerprint(a.Fingerprint) {
-		t.Errorf("Changed = %+v", a)
-	}
-	if d := Changed(".clayscan.toml", nil); !strings.Contains(d.Title, "deleted") {
-		t.Errorf("deleted: %q", d.Title)
-	}
-}

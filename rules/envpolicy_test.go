@@ -1,15 +1,16 @@
-package envpolicy
+package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/ignore"
 )
 
 func TestClassification(t *testing.T) {
-	p := Default()
+	p := DefaultEnvPolicy()
 	tests := []struct {
 		path          string
 		env, template bool
@@ -84,11 +85,12 @@ func TestMissingPatterns(t *testing.T) {
 		{"# .env\n", []string{".env", ".env.local", ".env.*.local"}, ""},
 	}
 	for _, tt := range tests {
-		var l *ignore.List
+		var root func(string) IgnoreMatch
 		if tt.gitignore != "-" {
-			l = ignore.Parse([]byte(tt.gitignore), "", ".gitignore")
+			l := ignore.Parse([]byte(tt.gitignore), "", ".gitignore")
+			root = func(name string) IgnoreMatch { d, _ := l.Match(name, false); return IgnoreMatchOf(d) }
 		}
-		f, ok := Default().MissingPatterns(l)
+		f, ok := DefaultEnvPolicy().MissingPatterns(root)
 		if ok != (len(tt.missing) > 0) {
 			t.Errorf("%q: finding=%v, want missing %v", tt.gitignore, ok, tt.missing)
 			continue
@@ -101,35 +103,94 @@ func TestMissingPatterns(t *testing.T) {
 				t.Errorf("%q: guidance does not suggest %q:\n%s", tt.gitignore, m, f.Guidance)
 			}
 		}
-		if f.GitignoreRule != tt.rule || f.RuleID != RuleMissingPatterns || f.Severity != "low" || f.Path != ".gitignore" {
+		if f.GitignoreRule != tt.rule {
 			t.Errorf("%q: finding = %+v", tt.gitignore, f)
 		}
 	}
 }
 
 func TestFindings(t *testing.T) {
-	d := ignore.Decision{Ignored: true, Pattern: ".env", File: ".gitignore", Line: 3}
-	tr := Tracked("svc/.env", d)
-	if tr.RuleID != RuleTracked || tr.GitignoreRule != ".gitignore:3:.env" || !strings.Contains(tr.Guidance, "git rm --cached svc/.env") || !strings.Contains(tr.Guidance, "otate") {
+	m := IgnoreMatch{Ignored: true, Pattern: ".env", File: ".gitignore", Line: 3}
+	tr := envTracked("svc/.env", m)
+	if tr.GitignoreRule != ".gitignore:3:.env" || !strings.Contains(tr.Guidance, "git rm --cached svc/.env") || !strings.Contains(tr.Guidance, "otate") {
 		t.Errorf("Tracked = %+v", tr)
 	}
-	if tr.Fingerprint != scanner.Fingerprint(RuleTracked, "svc/.env") {
-		t.Errorf("fingerprint %q is not stable", tr.Fingerprint)
-	}
-	ni := NotIgnored("a b/.env.production", ignore.Decision{})
+	ni := envNotIgnored("a b/.env.production", IgnoreMatch{})
 	if ni.GitignoreRule != "" || !strings.Contains(ni.Guidance, "\n  /a b/.env.production\n") {
 		t.Errorf("NotIgnored = %+v", ni)
 	}
-	neg := NotIgnored(".env.production", ignore.Decision{Pattern: "!.env.production", File: ".gitignore", Line: 2})
+	neg := envNotIgnored(".env.production", IgnoreMatch{Pattern: "!.env.production", File: ".gitignore", Line: 2})
 	if neg.GitignoreRule != ".gitignore:2:!.env.production" || !strings.Contains(neg.Guidance, "re-includes") {
 		t.Errorf("NotIgnored with negation = %+v", neg)
 	}
-	st := Staged("it's.env", ignore.Decision{})
+	st := envStaged("it's.env", IgnoreMatch{})
 	if !strings.Contains(st.Guidance, `git restore --staged 'it'\''s.env'`) {
 		t.Errorf("Staged guidance does not quote the path: %s", st.Guidance)
 	}
-	h := InHistory(".env", &scanner.Commit{Hash: "0123456789abcdef0123", Author: "Ada"}, false)
-	if h.Commit != "0123456789abcdef0123" || h.InHead == nil || *h.InHead || !strings.Contains(h.Guidance, "0123456789ab") {
+	h := envInHistory(".env", "0123456789abcdef0123", time.Time{}, false)
+	if !strings.Contains(h.Guidance, "0123456789ab") {
 		t.Errorf("InHistory = %+v", h)
+	}
+}
+
+// Every path rule is valid, and no path rule shares an ID with a content
+// rule: `clayscan rules` lists both and `disable` accepts both (issue 13).
+func TestPathRulesValid(t *testing.T) {
+	ids := map[string]bool{}
+	for _, r := range Default() {
+		ids[r.ID] = true
+	}
+	for _, r := range DefaultPathRules() {
+		if err := r.Validate(); err != nil {
+			t.Error(err)
+		}
+		if ids[r.ID] {
+			t.Errorf("duplicate id %q", r.ID)
+		}
+		ids[r.ID] = true
+	}
+}
+
+func ExampleEnvPolicy_MissingPatterns() {
+	pol := DefaultEnvPolicy()
+	root := ignore.Parse([]byte("node_modules/\n.env\n"), "", ".gitignore")
+	f, ok := pol.MissingPatterns(func(name string) IgnoreMatch { d, _ := root.Match(name, false); return IgnoreMatchOf(d) })
+	fmt.Println(ok)
+	fmt.Println(f.Guidance)
+	// Output:
+	// true
+	// Add these lines to the root .gitignore:
+	//   .env.local
+	//   .env.*.local
+	// and keep templates such as .env.example committed with placeholder values (add !.env.example if a broader pattern hides it).
+}
+
+func ExampleEnvPolicy_Applies() {
+	pol := DefaultEnvPolicy()
+	for _, p := range []string{".env", "svc/.env.production", "config/app.env", ".env.example", ".envrc"} {
+		fmt.Println(p, pol.Applies(p))
+	}
+	// Output:
+	// .env true
+	// svc/.env.production true
+	// config/app.env true
+	// .env.example false
+	// .envrc false
+}
+
+// A changed suppression file is a finding whose fingerprint follows the new
+// content; a deleted one says so.
+func TestSuppressionChanged(t *testing.T) {
+	r := suppressionChanged()
+	a, ok := r.Check(&PathFact{Path: ".clayscanignore", Where: InConfig, Changed: true, Digest: "aa"})
+	b, _ := r.Check(&PathFact{Path: ".clayscanignore", Where: InConfig, Changed: true, Digest: "bb"})
+	if !ok || a.Key == b.Key || !strings.Contains(a.Title, "changed .clayscanignore") {
+		t.Errorf("changed = %+v, %+v", a, b)
+	}
+	if d, _ := r.Check(&PathFact{Path: ".clayscan.toml", Where: InConfig, Changed: true, Deleted: true}); !strings.Contains(d.Title, "deleted") {
+		t.Errorf("deleted: %q", d.Title)
+	}
+	if _, ok := r.Check(&PathFact{Path: ".clayscan.toml", Where: InConfig}); ok {
+		t.Error("an unchanged file is a finding")
 	}
 }

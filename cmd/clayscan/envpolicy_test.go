@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,8 +60,7 @@ func runPolicy(t *testing.T, src scanner.Source) []scanner.Finding {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := envPolicyFor(src, rules.EnvSettings{})
-	res, err := scanner.Run(context.Background(), src, det, scanner.Options{Observe: p.observe, Extra: p.findings})
+	res, err := scanner.Run(context.Background(), src, det, scanner.Options{PathRules: rules.DefaultPathRules()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,5 +199,35 @@ func TestEnvFileInHistoryRange(t *testing.T) {
 	}
 	if len(got) != 2 || got["svc/.env"] != head || got[".env"] != head {
 		t.Errorf("got %v, want .env and svc/.env at %s, not config.env", got, head)
+	}
+}
+
+// Issue 11 (and 13): when the history sweep meets an unreadable object, the
+// .env policy findings are still reported next to the error: they come
+// from path facts gathered before any blob is read.
+func TestEnvFileInHistoryWithUnreadableObject(t *testing.T) {
+	dir, git := gitRepo(t)
+	writeFile(t, dir, ".env", "DEBUG=1\n")
+	writeFile(t, dir, "notes.txt", "some notes\n")
+	git("add", ".")
+	git("commit", "-qm", "one")
+	blob := revParse(t, dir, "HEAD:notes.txt")
+	if err := os.Remove(filepath.Join(dir, ".git", "objects", blob[:2], blob[2:])); err != nil {
+		t.Fatal(err)
+	}
+	det, err := scanner.NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scanner.Run(context.Background(), &source.History{Path: dir}, det, scanner.Options{PathRules: rules.DefaultPathRules()})
+	if !errors.Is(err, source.ErrCorrupt) {
+		t.Fatalf("err = %v, want ErrCorrupt", err)
+	}
+	var found bool
+	for _, f := range res.Findings {
+		found = found || (f.RuleID == rules.RuleEnvInHistory && f.Path == ".env")
+	}
+	if !found {
+		t.Errorf("env-file-in-history lost on a read error: %+v", res.Findings)
 	}
 }

@@ -30,35 +30,8 @@ trap 'rm -rf "$tmp"' EXIT
 bin=$tmp/clayscan
 (cd "$root" && go build -o "$bin" ./cmd/clayscan)
 
-# Clay rules (rules/clay.go) as a gitleaks config, so both tools look for
-# the same things. Keep in step with rules.Default().
-cat >"$tmp/gitleaks.toml" <<'TOML'
-title = "clay rules only"
-[[rules]]
-id = "clay-webhook-url"
-regex = '''(?i)https?://api\.clay\.com/v\d+/sources/webhook/[a-z0-9-]*?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'''
-keywords = ["api.clay.com/v"]
-[[rules]]
-id = "clay-enterprise-key"
-regex = '''\b(clay_ent_[A-Za-z0-9_-]{16,128})\b'''
-keywords = ["clay_ent_"]
-[[rules]]
-id = "clay-sk-live-key"
-regex = '''\b(sk_live_[A-Za-z0-9]{16,247})\b'''
-keywords = ["sk_live_"]
-[[rules]]
-id = "clay-webhook-auth"
-regex = '''(?i)x-clay-webhook-auth["'\]]?\s*(?:=>|:=|=|:|,)\s*(?:\[\s*)?["']?([0-9a-f]{16,128})\b'''
-keywords = ["x-clay-webhook-auth"]
-[[rules]]
-id = "clay-bearer"
-regex = '''(?i)\bbearer\s+([A-Za-z0-9_\-.=+/~]{16,512})'''
-keywords = ["bearer"]
-[[rules]]
-id = "clay-generic-key"
-regex = '''(?:^|[^A-Za-z0-9_.-])(?i:[a-z0-9_.-]*clay[a-z0-9_.-]*?(?:api[_.-]?key|key|secret|token|auth|cookie|password|passwd|credentials?)s?)["'\]]?\s*(?:=>|:=|=|:|,)\s*(?:\[\s*)?["']?([A-Za-z0-9_\-.=+/~]{16,256})'''
-keywords = ["clay"]
-TOML
+# Clay rules as a gitleaks config, so both tools look for the same things.
+cp "$root/scripts/gitleaks-clay.toml" "$tmp/gitleaks.toml"
 
 cd "$repo"
 echo "== $repo: $(git rev-list --all | wc -l) commits, $(git for-each-ref | wc -l) refs, $(nproc) cores"

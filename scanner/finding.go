@@ -12,14 +12,18 @@ import (
 // Finding is one detected credential or policy violation. Its JSON form is
 // clayscan's public contract (see README, "JSON output").
 type Finding struct {
-	RuleID    string `json:"rule_id"`
-	Title     string `json:"title"`
-	Severity  string `json:"severity"`
-	Path      string `json:"path"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndColumn int    `json:"end_column"`
-	Commit    string `json:"commit"`
+	RuleID   string `json:"rule_id"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	// Repository names the repository in a report that covers several
+	// (clayscan history with several paths, clayscan merge); empty
+	// otherwise.
+	Repository string `json:"repository,omitempty"`
+	Path       string `json:"path"`
+	Line       int    `json:"line"`
+	Column     int    `json:"column"`
+	EndColumn  int    `json:"end_column"`
+	Commit     string `json:"commit"`
 	// Kind is set when the finding is not in a file: "commit_message" or
 	// "tag_message" (Path is then "commit message" or "tag NAME message",
 	// Line counts from the message's first line, and Commit is the commit

@@ -100,11 +100,18 @@ func (s Summary) SkippedTotal() int64 {
 
 // ScanError is content that could not be read.
 type ScanError struct {
-	Path string
-	Err  error
+	// Repository is set in a run over several repositories.
+	Repository string
+	Path       string
+	Err        error
 }
 
-func (e *ScanError) Error() string { return fmt.Sprintf("reading %q: %v", e.Path, e.Err) }
+func (e *ScanError) Error() string {
+	if e.Repository != "" {
+		return fmt.Sprintf("%s: reading %q: %v", e.Repository, e.Path, e.Err)
+	}
+	return fmt.Sprintf("reading %q: %v", e.Path, e.Err)
+}
 func (e *ScanError) Unwrap() error { return e.Err }
 
 // Result is what a run found.
@@ -121,6 +128,19 @@ type Result struct {
 	// (binary skips only with Options.ListBinarySkips; bounded by
 	// Options.MaxSkipsListed).
 	Skipped []Skipped
+	// Repositories is set by a history run over several repositories: each
+	// one's summary, or why it could not be scanned.
+	Repositories []RepoResult
+}
+
+// RepoResult is one repository's part of a run over several repositories.
+// Its JSON form is part of the contract (docs: "JSON output").
+type RepoResult struct {
+	Repository string  `json:"repository"`
+	Summary    Summary `json:"summary"`
+	// Error is why the repository could not be scanned, or was scanned
+	// only in part.
+	Error string `json:"error,omitempty"`
 }
 
 // run is the per-run state behind the Sink a source writes to.

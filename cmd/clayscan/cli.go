@@ -39,6 +39,7 @@ func commands() []command {
 		{"scan", "scan the working tree: tracked files and untracked files that are not ignored", runScan},
 		{"staged", "scan what the next commit would add (for pre-commit hooks)", runStaged},
 		{"history", "scan every commit on every ref, or a range of commits", runHistory},
+		{"merge", "combine JSON reports (many repositories or machines) into one", runMerge},
 		{"ci", "scan what a CI event brings (GitHub Actions: pull_request, push)", runCI},
 		{"hook", "install or uninstall the pre-commit hook", runHook},
 		{"ignore", "manage .clayscanignore entries", runIgnore},

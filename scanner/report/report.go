@@ -23,11 +23,14 @@ type jsonReport struct {
 	Suppressed []scanner.Finding `json:"suppressed,omitempty"`
 	Errors     []jsonError       `json:"errors,omitempty"`
 	Summary    scanner.Summary   `json:"summary"`
+	// Repositories: a history run over several repositories.
+	Repositories []scanner.RepoResult `json:"repositories,omitempty"`
 }
 
 type jsonError struct {
-	Path  string `json:"path"`
-	Error string `json:"error"`
+	Repository string `json:"repository,omitempty"`
+	Path       string `json:"path"`
+	Error      string `json:"error"`
 }
 
 // JSONOptions tune the JSON report.
@@ -38,7 +41,7 @@ type JSONOptions struct {
 
 // JSON writes res as one indented JSON object.
 func JSON(w io.Writer, res *scanner.Result, tool Tool, opts JSONOptions) error {
-	rep := jsonReport{Tool: tool, Source: res.Source, Findings: res.Findings, Summary: res.Summary}
+	rep := jsonReport{Tool: tool, Source: res.Source, Findings: res.Findings, Summary: res.Summary, Repositories: res.Repositories}
 	if rep.Findings == nil {
 		rep.Findings = []scanner.Finding{}
 	}
@@ -49,7 +52,7 @@ func JSON(w io.Writer, res *scanner.Result, tool Tool, opts JSONOptions) error {
 		rep.Suppressed = res.Suppressed
 	}
 	for _, e := range res.Errors {
-		rep.Errors = append(rep.Errors, jsonError{Path: e.Path, Error: e.Err.Error()})
+		rep.Errors = append(rep.Errors, jsonError{Repository: e.Repository, Path: e.Path, Error: e.Err.Error()})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

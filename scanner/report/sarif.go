@@ -82,6 +82,7 @@ type sarifResult struct {
 
 type sarifResultProps struct {
 	Fingerprint   string `json:"fingerprint"`
+	Repository    string `json:"repository,omitempty"`
 	Secret        string `json:"secret,omitempty"`
 	Commit        string `json:"commit,omitempty"`
 	Kind          string `json:"kind,omitempty"`
@@ -186,9 +187,10 @@ func sarifResultFor(f scanner.Finding, ruleIndex int) sarifResult {
 		}}},
 		// The secret's fingerprint, scoped to its file: a moved line keeps
 		// its alert, and the same key pasted in two files is two alerts.
-		PartialFingerprints: map[string]string{SARIFFingerprintKey: f.Fingerprint + ":" + f.Path},
+		PartialFingerprints: map[string]string{SARIFFingerprintKey: partialFingerprint(f)},
 		Properties: sarifResultProps{
 			Fingerprint:   f.Fingerprint,
+			Repository:    f.Repository,
 			Secret:        f.Secret,
 			Commit:        f.Commit,
 			Kind:          string(f.Kind),
@@ -200,12 +202,24 @@ func sarifResultFor(f scanner.Finding, ruleIndex int) sarifResult {
 	}
 }
 
+// partialFingerprint is the secret's fingerprint scoped to its file, and
+// to its repository when the report covers several.
+func partialFingerprint(f scanner.Finding) string {
+	if f.Repository != "" {
+		return f.Fingerprint + ":" + f.Repository + ":" + f.Path
+	}
+	return f.Fingerprint + ":" + f.Path
+}
+
 // findingMessage is the one-line description shared by SARIF results and
 // GitHub annotations. It holds the secret as the finding carries it (masked
 // unless --show-secrets).
 func findingMessage(f scanner.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Title)
+	if f.Repository != "" {
+		fmt.Fprintf(&b, " in repository %s", f.Repository)
+	}
 	if f.Secret != "" {
 		fmt.Fprintf(&b, ": %s", f.Secret)
 	}

@@ -83,6 +83,9 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.cyan.Sprint(f.RuleID), p.severity(f.Severity))
 		ew.printf("%s    %s\n", indent, f.Title)
 		field := func(name, value string) { ew.printf("%s    %s: %s\n", indent, name, value) }
+		if f.Repository != "" {
+			field("repository", f.Repository)
+		}
 		if f.Secret != "" {
 			field("secret", f.Secret)
 		}

@@ -1,0 +1,224 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/clayscan/clayscan/scanner/merge"
+)
+
+// mergedReport is the JSON form of a merged report (docs: "clayscan
+// merge"). It keeps "findings", so a merged report can be merged again.
+type mergedReport struct {
+	Tool   Tool   `json:"tool"`
+	Source string `json:"source"`
+	*merge.Result
+}
+
+// MergedJSON writes a merged report as one indented JSON object.
+func MergedJSON(w io.Writer, m *merge.Result, tool Tool) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(mergedReport{Tool: tool, Source: "merge", Result: m})
+}
+
+// MergedText writes a merged report for a terminal: each secret, worst
+// first, with every location, then the summary line.
+func MergedText(w io.Writer, m *merge.Result, opts TextOptions) error {
+	p := newPalette(opts.Color)
+	ew := &errWriter{w: w}
+	for _, s := range m.Secrets {
+		ew.printf("%s  %s  %s\n", p.bold.Sprint(s.Secret), p.cyan.Sprint(s.RuleID), p.severity(s.Severity))
+		ew.printf("    %s\n", s.Title)
+		ew.printf("    fingerprint: %s\n", p.dim.Sprint(s.Fingerprint))
+		if s.FirstSeen != "" {
+			ew.printf("    first seen: %s\n", s.FirstSeen)
+		}
+		if s.InHead {
+			ew.printf("    %s\n", p.red.Sprint("still at HEAD in at least one repository: rotate it, then remove it"))
+		} else {
+			ew.printf("    %s\n", p.yellow.Sprint("removed from every HEAD but still in history: rotate it"))
+		}
+		ew.printf("    %s in %s:\n", count(int64(len(s.Locations)), "location"), repositories(len(s.Repositories)))
+		for _, l := range s.Locations {
+			ew.printf("      %s\n", textLocation(l))
+		}
+		ew.printf("\n")
+	}
+	for _, rs := range m.Repositories {
+		if rs.Error != "" {
+			ew.printf("%s %s: %s\n", p.red.Sprint("error:"), rs.Repository, rs.Error)
+		}
+	}
+	for _, e := range m.Errors {
+		ew.printf("%s %s: %s: %s\n", p.red.Sprint("error:"), e.Repository, e.Path, e.Error)
+	}
+	ew.printf("%s\n", MergedSummaryLine(m, opts.Color))
+	return ew.err
+}
+
+func textLocation(l merge.Location) string {
+	var b strings.Builder
+	b.WriteString(l.Repository)
+	b.WriteString(": ")
+	b.WriteString(l.Path)
+	if l.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", l.Line, l.Column)
+	}
+	if l.Commit != "" {
+		fmt.Fprintf(&b, " (commit %s", short(l.Commit))
+		if l.Date != "" {
+			fmt.Fprintf(&b, " on %s", l.Date)
+		}
+		if l.Author != "" {
+			fmt.Fprintf(&b, " by %s", l.Author)
+		}
+		if l.InHead {
+			b.WriteString(", still at HEAD")
+		} else {
+			b.WriteString(", removed from HEAD")
+		}
+		b.WriteString(")")
+	} else {
+		b.WriteString(" (working tree)")
+	}
+	return b.String()
+}
+
+// MergedSummaryLine is the one-line summary of a merged report.
+func MergedSummaryLine(m *merge.Result, colored bool) string {
+	p := newPalette(colored)
+	s := m.Summary
+	var b strings.Builder
+	fmt.Fprintf(&b, "Merged %s covering %s (%s, %s)", count(int64(s.Reports), "report"), repositories(s.Repositories),
+		count(s.Commits, "commit"), humanBytes(s.BytesScanned))
+	if s.Shallow > 0 {
+		fmt.Fprintf(&b, "; %d shallow", s.Shallow)
+	}
+	if s.Errors > 0 {
+		fmt.Fprintf(&b, "; %d error%s", s.Errors, plural(s.Errors))
+	}
+	b.WriteString(": ")
+	if s.Secrets == 0 {
+		b.WriteString(p.green.Sprint("no secrets"))
+	} else {
+		b.WriteString(p.red.Sprintf("%s in %s, %d still at a HEAD", count(int64(s.Secrets), "secret"),
+			count(int64(s.Findings), "location"), s.InHead))
+	}
+	return b.String()
+}
+
+// MergedMarkdown writes a merged report as Markdown fit for an incident
+// ticket or a job summary: the secrets to rotate, worst first, where each
+// was found, what to do, and what the sweep covered.
+func MergedMarkdown(w io.Writer, m *merge.Result, opts SummaryOptions) error {
+	ew := &errWriter{w: w}
+	n := len(m.Secrets)
+	if n == 0 {
+		ew.printf("## clayscan: no Clay credentials found\n\n")
+	} else {
+		ew.printf("## clayscan: %s to rotate\n\n", count(int64(n), "secret"))
+	}
+	if opts.Scope != "" {
+		ew.printf("Scanned %s.\n\n", mdText(opts.Scope))
+	}
+	if n > 0 {
+		max := opts.MaxRows
+		if max <= 0 {
+			max = 100
+		}
+		ew.printf("Rotate every secret below, worst first: removing a key from the code does not un-leak it.\n\n")
+		ew.printf("| # | Severity | Rule | Secret | First seen | Still at HEAD | Repositories | Locations |\n|---|---|---|---|---|---|---|---|\n")
+		for i, s := range m.Secrets {
+			if i == max {
+				break
+			}
+			head := "no"
+			if s.InHead {
+				head = "**yes**"
+			}
+			repos := s.Repositories
+			more := ""
+			if len(repos) > 3 {
+				more = fmt.Sprintf(" and %d more", len(repos)-3)
+				repos = repos[:3]
+			}
+			escaped := make([]string, len(repos))
+			for j, r := range repos {
+				escaped[j] = mdText(r)
+			}
+			ew.printf("| %d | %s | %s | %s | %s | %s | %s%s | %d |\n", i+1, mdText(s.Severity), mdText(s.RuleID), mdCode(s.Secret),
+				mdText(dateOnly(s.FirstSeen)), head, strings.Join(escaped, ", "), more, len(s.Locations))
+		}
+		if n > max {
+			ew.printf("\n…and %d more: see the JSON or SARIF report.\n", n-max)
+		}
+		ew.printf("\n### Where each secret was found\n\n")
+		for i, s := range m.Secrets {
+			if i == max {
+				break
+			}
+			ew.printf("%d. %s %s (%s, fingerprint %s):\n", i+1, mdCode(s.Secret), mdText(s.RuleID), mdText(s.Severity), mdCode(s.Fingerprint))
+			for j, l := range s.Locations {
+				if j == 20 {
+					ew.printf("   - …and %d more locations\n", len(s.Locations)-j)
+					break
+				}
+				ew.printf("   - %s\n", mdText(textLocation(l)))
+			}
+		}
+		ew.printf("\n")
+		seen := map[string]bool{}
+		for _, s := range m.Secrets {
+			if seen[s.RuleID] || s.Guidance == "" {
+				continue
+			}
+			seen[s.RuleID] = true
+			ew.printf("**What to do about %s:**\n\n", mdText(s.RuleID))
+			for _, line := range strings.Split(s.Guidance, "\n") {
+				ew.printf("%s\n", mdText(line))
+			}
+			ew.printf("\n")
+		}
+	}
+	var failed []string
+	for _, rs := range m.Repositories {
+		if rs.Error != "" {
+			failed = append(failed, fmt.Sprintf("- %s: %s", mdText(rs.Repository), mdText(rs.Error)))
+		}
+	}
+	if len(failed) > 0 || len(m.Errors) > 0 {
+		ew.printf("> [!WARNING]\n> The sweep is incomplete: %d repositor%s could not be scanned and %d object(s) or file(s) could not be read.\n\n",
+			len(failed), map[bool]string{true: "y", false: "ies"}[len(failed) == 1], len(m.Errors))
+		for _, f := range failed {
+			ew.printf("%s\n", f)
+		}
+		if len(failed) > 0 {
+			ew.printf("\n")
+		}
+	}
+	if m.Summary.Shallow > 0 {
+		ew.printf("> [!WARNING]\n> %d repositor%s shallow clones: history before the shallow boundary was not scanned.\n\n",
+			m.Summary.Shallow, map[bool]string{true: "y is a", false: "ies are"}[m.Summary.Shallow == 1])
+	}
+	ew.printf("%s\n", mdText(MergedSummaryLine(m, false)))
+	return ew.err
+}
+
+// dateOnly keeps the day of an RFC 3339 date.
+func dateOnly(d string) string {
+	if len(d) >= 10 {
+		return d[:10]
+	}
+	return d
+}
+
+func repositories(n int) string {
+	if n == 1 {
+		return "1 repository"
+	}
+	return fmt.Sprintf("%d repositories", n)
+}

@@ -51,6 +51,9 @@ type Options struct {
 	// MaxFileSize is --max-file-size; 0 when not given, so that the
 	// config's max_file_size (or the default) applies.
 	MaxFileSize int64
+	// FailOn is --fail-on; "" when not given, so that the config's
+	// fail_on (or rules.DefaultFailOn) applies.
+	FailOn rules.Severity
 }
 
 // Settings are everything a scan needs that the user can configure.
@@ -66,6 +69,9 @@ type Settings struct {
 	LineFilter func(f *scanner.Finding, line []byte) string
 	// MaxFileSize is the limit in bytes, always set.
 	MaxFileSize int64
+	// FailOn is the lowest severity whose findings fail the scan (exit
+	// 1); lower ones are reported and do not. Always set.
+	FailOn rules.Severity
 	// PathRules are the path rules not disabled: the .env policy,
 	// extended by the config's [env] table, and suppression-changed.
 	PathRules []rules.PathRule
@@ -77,6 +83,11 @@ type Settings struct {
 	Ignores *suppress.Ignores
 	// Config is the parsed config file, nil without one.
 	Config *rules.Config
+}
+
+// Fails reports whether a finding of severity sev fails the scan.
+func (s *Settings) Fails(sev string) bool {
+	return rules.Severity(sev).Rank() >= s.FailOn.Rank()
 }
 
 // Hinted is an error with a line telling the user what to do about it.
@@ -146,6 +157,13 @@ func Load(opts Options) (*Settings, error) {
 	}
 	if s.MaxFileSize <= 0 {
 		s.MaxFileSize = DefaultMaxFileSize
+	}
+	s.FailOn = opts.FailOn
+	if s.FailOn == "" && s.Config != nil {
+		s.FailOn = s.Config.FailOn
+	}
+	if s.FailOn == "" {
+		s.FailOn = rules.DefaultFailOn
 	}
 	if opts.Baseline != "" {
 		bf, err := files.read(opts.Baseline, true, &s.Facts)

@@ -27,6 +27,9 @@ type Config struct {
 	Env     EnvSettings
 	// MaxFileSize in bytes; 0 when the file does not set it.
 	MaxFileSize int64
+	// FailOn is the lowest severity that fails a scan; "" when the file
+	// does not set it.
+	FailOn Severity
 }
 
 // Allow is the [allow] table: findings it matches are suppressed with
@@ -77,8 +80,9 @@ func (e *ConfigError) Error() string {
 // severity, a size) are custom types, so the decoder reports them with the
 // line of their key.
 type fileConfig struct {
-	Disable     []string   `toml:"disable"`
-	MaxFileSize *sizeValue `toml:"max_file_size"`
+	Disable     []string       `toml:"disable"`
+	MaxFileSize *sizeValue     `toml:"max_file_size"`
+	FailOn      *severityValue `toml:"fail_on"`
 	Allow       struct {
 		Paths       []string     `toml:"paths"`
 		Regexes     []regexValue `toml:"regexes"`
@@ -137,6 +141,21 @@ func (s *sizeValue) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// DefaultFailOn is the lowest severity that fails a scan by default: a
+// medium finding (an env file one `git add .` away from a commit) fails,
+// low-severity advice (.gitignore lacking env patterns) is shown but does
+// not.
+const DefaultFailOn = Medium
+
+// ParseSeverity reads a severity in any case, for --fail-on.
+func ParseSeverity(s string) (Severity, error) {
+	v := Severity(strings.ToLower(strings.TrimSpace(s)))
+	if !v.Valid() {
+		return "", fmt.Errorf("severity %q is not one of critical, high, medium, low", s)
+	}
+	return v, nil
+}
+
 // ParseSize reads 10MiB, 512KB, 1M or a plain number of bytes.
 func ParseSize(s string) (int64, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
@@ -190,6 +209,9 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 	cfg := &Config{Name: name, Disable: fc.Disable, Env: EnvSettings{Files: fc.Env.Files, Templates: fc.Env.Templates}}
 	if fc.MaxFileSize != nil {
 		cfg.MaxFileSize = int64(*fc.MaxFileSize)
+	}
+	if fc.FailOn != nil {
+		cfg.FailOn = Severity(*fc.FailOn)
 	}
 	cfg.Allow.Paths = fc.Allow.Paths
 	for _, p := range fc.Allow.Paths {

@@ -25,6 +25,7 @@ type scanFlags struct {
 	noColor     bool
 	verbose     bool
 	maxSize     string
+	failOn      string // "" when not given: the config's fail_on or the default applies
 	// suppressionBase, set by "clayscan ci" on a pull request, is the
 	// commit whose config and ignore files apply, so a PR cannot hide its
 	// own key by editing them (suppress.go).
@@ -48,6 +49,7 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
 	fs.BoolVar(&s.verbose, "verbose", false, "list suppressed findings too")
 	fs.StringVar(&s.maxSize, "max-file-size", "10MiB", "skip (and count) files larger than `SIZE`")
+	fs.StringVar(&s.failOn, "fail-on", "", "exit 1 only for findings of `SEVERITY` (critical, high, medium, low) or above (default medium, or fail_on in the config); lower ones are reported")
 	s.registerSuppression(fs) // suppress.go: --config, --baseline, --report-unused-ignores
 }
 
@@ -70,6 +72,11 @@ func (s *scanFlags) parse(fs *flag.FlagSet, args []string) (path string, err err
 	}
 	if _, err := s.maxFileSize(); err != nil {
 		return "", err
+	}
+	if s.failOn != "" {
+		if _, err := rules.ParseSeverity(s.failOn); err != nil {
+			return "", fmt.Errorf("--fail-on: %w", err)
+		}
 	}
 	return path, nil
 }
@@ -179,6 +186,13 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 		}
 		copts.MaxFileSize = n
 	}
+	if sf.failOn != "" {
+		sev, err := rules.ParseSeverity(sf.failOn)
+		if err != nil {
+			return usageError(e, fmt.Errorf("--fail-on: %w", err))
+		}
+		copts.FailOn = sev
+	}
 	cfg, err := config.Load(copts)
 	if err != nil {
 		e.errorf(err, "")
@@ -223,7 +237,24 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 		e.errorf(fmt.Errorf("%d file(s) could not be read; the scan is incomplete", len(res.Errors)), "fix the permissions or remove the files, then scan again")
 		return exitError
 	}
-	if len(res.Findings) > 0 {
+	return exitFor(e, cfg, res)
+}
+
+// exitFor is exit 1 when a finding is at or above the fail threshold.
+// Findings below it are reported and do not fail, and stderr says so, so
+// that a report with findings and exit 0 is not read as an error.
+func exitFor(e *env, cfg *config.Settings, res *scanner.Result) int {
+	failing := 0
+	for _, f := range res.Findings {
+		if cfg.Fails(f.Severity) {
+			failing++
+		}
+	}
+	if below := len(res.Findings) - failing; below > 0 {
+		fmt.Fprintf(e.stderr, "clayscan: %d finding%s below the fail threshold (%s): reported, not failing the scan\n",
+			below, map[bool]string{true: "", false: "s"}[below == 1], cfg.FailOn)
+	}
+	if failing > 0 {
 		return exitFindings
 	}
 	return exitClean

@@ -11,6 +11,8 @@ import (
 // GitHub writes res as GitHub Actions workflow commands: one
 // "::error file=…,line=…,col=…,title=…::message" per finding, so the runner
 // annotates the file (and the pull request diff), then the summary line.
+// The command follows the severity (AnnotationLevel): advice does not use
+// up the runner's cap on error annotations.
 // Secrets appear as the findings carry them: masked unless --show-secrets.
 func GitHub(w io.Writer, res *scanner.Result) error {
 	ew := &errWriter{w: w}
@@ -19,13 +21,25 @@ func GitHub(w io.Writer, res *scanner.Result) error {
 			escapeData("history before the shallow boundary was not scanned; use actions/checkout with fetch-depth: 0"))
 	}
 	for _, f := range res.Findings {
-		ew.printf("::error %s::%s\n", annotationProperties(f), escapeData(annotationMessage(f)))
+		ew.printf("::%s %s::%s\n", AnnotationLevel(f.Severity), annotationProperties(f), escapeData(annotationMessage(f)))
 	}
 	for _, e := range res.Errors {
 		ew.printf("::error title=%s::%s\n", escapeProperty("clayscan: unreadable"), escapeData(e.Error()))
 	}
 	ew.printf("%s\n", SummaryLine(res, false))
 	return ew.err
+}
+
+// AnnotationLevel is the workflow command for a finding's severity:
+// critical and high are errors, medium a warning, low a notice.
+func AnnotationLevel(severity string) string {
+	switch severity {
+	case "medium":
+		return "warning"
+	case "low":
+		return "notice"
+	}
+	return "error"
 }
 
 func annotationProperties(f scanner.Finding) string {

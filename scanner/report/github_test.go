@@ -75,3 +75,21 @@ func TestSummaryEscapesMarkdown(t *testing.T) {
 		t.Errorf("table cells not escaped:\n%s", buf.String())
 	}
 }
+
+// Issue 13: advice-level findings must not use up GitHub's cap on error
+// annotations: critical and high are errors, medium a warning, low a notice.
+func TestGitHubAnnotationLevels(t *testing.T) {
+	res := &scanner.Result{Source: "worktree"}
+	for _, sev := range []string{"critical", "high", "medium", "low"} {
+		res.Findings = append(res.Findings, scanner.Finding{RuleID: "r-" + sev, Title: "t", Severity: sev, Path: sev + ".txt"})
+	}
+	var buf bytes.Buffer
+	if err := GitHub(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"::error file=critical.txt,", "::error file=high.txt,", "::warning file=medium.txt,", "::notice file=low.txt,"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("missing %q in\n%s", want, buf.String())
+		}
+	}
+}

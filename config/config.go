@@ -32,8 +32,10 @@ import (
 )
 
 // DefaultMaxFileSize is the size above which files are skipped (and
-// counted) when neither --max-file-size nor max_file_size says otherwise.
-const DefaultMaxFileSize = 10 << 20
+// counted) when neither --max-file-size nor max_file_size says otherwise:
+// none. Every file is scanned, large ones streamed through the detector
+// in bounded windows (issue 11); a limit is an opt-in way to skip.
+const DefaultMaxFileSize = 0
 
 // Options are what the command line says about a scan's configuration.
 type Options struct {
@@ -67,7 +69,7 @@ type Settings struct {
 	// LineFilter, when set, suppresses a finding by the text of its line
 	// (the allowlist's line_regexes).
 	LineFilter func(f *scanner.Finding, line []byte) string
-	// MaxFileSize is the limit in bytes, always set.
+	// MaxFileSize is the limit in bytes; 0 for none.
 	MaxFileSize int64
 	// FailOn is the lowest severity whose findings fail the scan (exit
 	// 1); lower ones are reported and do not. Always set.
@@ -154,9 +156,6 @@ func Load(opts Options) (*Settings, error) {
 		if s.MaxFileSize <= 0 {
 			s.MaxFileSize = s.Config.MaxFileSize
 		}
-	}
-	if s.MaxFileSize <= 0 {
-		s.MaxFileSize = DefaultMaxFileSize
 	}
 	s.FailOn = opts.FailOn
 	if s.FailOn == "" && s.Config != nil {

@@ -453,12 +453,18 @@ func rarestByte(k string) int {
 func (d *Detector) Rules() []rules.Rule { return append([]rules.Rule(nil), d.rules...) }
 
 // IsBinary reports whether data looks binary: a NUL byte in its first 8000
-// bytes, git's own test.
+// bytes, git's own test, unless it is UTF-16 text (which the scan decodes,
+// see DecodeText).
 func IsBinary(data []byte) bool {
-	if len(data) > binarySniffLen {
-		data = data[:binarySniffLen]
+	head := data
+	if len(head) > binarySniffLen {
+		head = head[:binarySniffLen]
 	}
-	return bytes.IndexByte(data, 0) >= 0
+	if bytes.IndexByte(head, 0) < 0 {
+		return false
+	}
+	enc, _ := sniffUTF16(head)
+	return enc == encUTF8
 }
 
 // hasPrefixFold reports whether b starts with the lowercase ASCII string k,
@@ -531,7 +537,18 @@ type candidate struct {
 // lines outside t.Lines are dropped; findings on a line holding
 // "clayscan:allow" are emitted with SuppressedBy "inline".
 func (d *Detector) Detect(t *Target, emit func(Finding)) {
-	data := t.Data
+	d.detect(t, t.Data, 0, len(t.Data), textPos{1, 1}, func(f Finding, _ []byte) { emit(f) })
+}
+
+// textPos is a 1-based line and column (in characters).
+type textPos struct{ line, col int }
+
+// detect scans data, which starts at position at of t's content, and emits
+// the findings whose secret starts in data[from:to], each with the data
+// its offset (Finding.start) is relative to. The rest of data is context:
+// a window of a stream (see DetectReader) overlaps its neighbours, and
+// each finding belongs to exactly one window.
+func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit func(Finding, []byte)) {
 	if len(data) == 0 {
 		return
 	}
@@ -613,7 +630,14 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 	cands = dropOverlaps(cands)
 	lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
 	for _, c := range cands {
+		if c.start < from || c.start >= to {
+			continue
+		}
 		line, col, _, _, allow := lc.locate(c.start)
+		if line == 1 {
+			col += at.col - 1
+		}
+		line += at.line - 1
 		if !t.Lines.Has(line) {
 			continue
 		}
@@ -643,7 +667,7 @@ func (d *Detector) Detect(t *Target, emit func(Finding)) {
 		if allow {
 			f.SuppressedBy = "inline"
 		}
-		emit(f)
+		emit(f, data)
 	}
 }
 

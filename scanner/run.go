@@ -1,10 +1,13 @@
 package scanner
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"io"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -165,7 +168,12 @@ type run struct {
 }
 
 func (r *run) Scan(t Target) {
-	if IsBinary(t.Data) {
+	if t.Reader != nil {
+		r.scanStream(&t)
+		return
+	}
+	data, binary := textOf(t.Data)
+	if binary {
 		r.Skip(Skipped{Path: t.Path, Blob: t.Blob, Commit: commitHash(t.Commit), Reason: SkipBinary})
 		return
 	}
@@ -176,13 +184,69 @@ func (r *run) Scan(t Target) {
 	}
 	r.bytes.Add(int64(len(t.Data)))
 	var local []Finding
-	r.det.Detect(&t, func(f Finding) {
+	r.det.detect(&t, data, 0, len(data), textPos{1, 1}, func(f Finding, data []byte) {
 		f.Kind = t.Kind
 		if r.lineFlt != nil && f.SuppressedBy == "" {
-			f.SuppressedBy = r.lineFlt(&f, lineAround(t.Data, f.start))
+			f.SuppressedBy = r.lineFlt(&f, lineAround(data, f.start))
 		}
 		local = append(local, f)
 	})
+	r.add(&t, local)
+}
+
+// textOf returns what the detector reads of data (UTF-16 decoded), or
+// binary. Only content with a NUL byte or a byte-order mark is looked at
+// twice.
+func textOf(data []byte) (text []byte, binary bool) {
+	head := data[:min(len(data), binarySniffLen)]
+	nul := bytes.IndexByte(head, 0) >= 0
+	if !nul && !(len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF)) {
+		return data, false
+	}
+	if text, ok := decodeText(data); ok {
+		return text, false
+	}
+	return data, nul
+}
+
+// scanStream scans a target whose content comes from t.Reader.
+func (r *run) scanStream(t *Target) {
+	cr := &countingReader{r: t.Reader}
+	text, binary, err := openText(cr)
+	if err != nil {
+		r.Error(t.Path, err)
+		return
+	}
+	if binary {
+		r.Skip(Skipped{Path: t.Path, Blob: t.Blob, Commit: commitHash(t.Commit), Reason: SkipBinary})
+		return
+	}
+	r.targets.Add(1)
+	var local []Finding
+	var lines []uint64 // hash of each finding's line, when t.Prev is set
+	err = r.det.detectStream(t, text, streamWindow, func(f Finding, data []byte) {
+		f.Kind = t.Kind
+		line := lineAround(data, f.start)
+		if r.lineFlt != nil && f.SuppressedBy == "" {
+			f.SuppressedBy = r.lineFlt(&f, line)
+		}
+		if t.Prev != nil {
+			lines = append(lines, lineHash(line))
+		}
+		local = append(local, f)
+	})
+	r.bytes.Add(cr.n)
+	if err != nil {
+		r.Error(t.Path, fmt.Errorf("read: %w", err))
+	}
+	if t.Prev != nil && len(local) > 0 {
+		local = keepNewLines(t.Prev, local, lines)
+	}
+	r.add(t, local)
+}
+
+// add records a target's findings.
+func (r *run) add(t *Target, local []Finding) {
 	if len(local) == 0 {
 		return
 	}
@@ -194,6 +258,82 @@ func (r *run) Scan(t Target) {
 		}
 	}
 	r.mu.Unlock()
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// lineHash hashes a line's text as keepNewLines reads lines: without its
+// newline, with a carriage return.
+func lineHash(line []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(line)
+	return h.Sum64()
+}
+
+// keepNewLines keeps the findings whose line (by its hash) occurs more
+// often among the findings' lines than in the content prev opens. When prev
+// cannot be read, every finding is kept.
+func keepNewLines(prev func() (io.ReadCloser, error), fs []Finding, hashes []uint64) []Finding {
+	type count struct{ now, before, lastLine int }
+	counts := map[uint64]*count{}
+	for i, h := range hashes {
+		c := counts[h]
+		if c == nil {
+			c = &count{}
+			counts[h] = c
+		}
+		if fs[i].Line != c.lastLine { // several findings on one line count once
+			c.now++
+			c.lastLine = fs[i].Line
+		}
+	}
+	rc, err := prev()
+	if err != nil {
+		return fs
+	}
+	defer rc.Close()
+	text, binary, err := openText(rc)
+	if err != nil || binary {
+		return fs
+	}
+	br := bufio.NewReaderSize(text, 64<<10)
+	h := fnv.New64a()
+	for {
+		chunk, err := br.ReadSlice('\n')
+		full := err == nil
+		if full {
+			chunk = chunk[:len(chunk)-1]
+		}
+		h.Write(chunk)
+		if full || (err != nil && err != bufio.ErrBufferFull && h.Sum64() != lineHash(nil)) {
+			if c := counts[h.Sum64()]; c != nil {
+				c.before++
+			}
+			h.Reset()
+		}
+		if err != nil && err != bufio.ErrBufferFull {
+			if !errors.Is(err, io.EOF) {
+				return fs
+			}
+			break
+		}
+	}
+	out := fs[:0]
+	for i, f := range fs {
+		if c := counts[hashes[i]]; c.now > c.before {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func (r *run) Skip(s Skipped) {

@@ -12,6 +12,7 @@ package scanner
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/clayscan/clayscan/rules"
@@ -74,6 +75,17 @@ type Target struct {
 	// Path is a label such as "commit message", not a file, and lines
 	// count from the message's first line).
 	Kind Kind
+	// Reader, when set, streams the content instead of Data: sources set
+	// it for content larger than StreamThreshold, which is then scanned in
+	// bounded windows (see Detector.DetectReader). Sink.Scan reads it to
+	// the end (or to an error) before returning.
+	Reader io.Reader
+	// Prev, when set on a streamed target, opens the content this one
+	// replaces (the HEAD version of a staged file too large to diff in
+	// memory): a finding is kept only when its line occurs more often here
+	// than in Prev, which is read only when there are findings. Like the
+	// diff behind Lines, it may keep an old key, never drop a new one.
+	Prev func() (io.ReadCloser, error)
 }
 
 // Kind says what a target's content is when it is not a file's.

@@ -48,12 +48,19 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&s.showSecrets, "show-secrets", false, "print full secrets instead of masked ones (never do this in CI logs)")
 	fs.BoolVar(&s.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
 	fs.BoolVar(&s.verbose, "verbose", false, "list suppressed findings too")
-	fs.StringVar(&s.maxSize, "max-file-size", "10MiB", "skip (and count) files larger than `SIZE`")
+	fs.StringVar(&s.maxSize, "max-file-size", "", "skip (and count) files larger than `SIZE`, such as 20MiB (default: no limit, every file is scanned)")
 	fs.StringVar(&s.failOn, "fail-on", "", "exit 1 only for findings of `SEVERITY` (critical, high, medium, low) or above (default medium, or fail_on in the config); lower ones are reported")
 	s.registerSuppression(fs) // suppress.go: --config, --baseline, --report-unused-ignores
 }
 
-func (s *scanFlags) maxFileSize() (int64, error) { return rules.ParseSize(s.maxSize) }
+// maxFileSize returns the --max-file-size limit; 0, no limit, when the flag
+// is not given.
+func (s *scanFlags) maxFileSize() (int64, error) {
+	if s.maxSize == "" {
+		return 0, nil
+	}
+	return rules.ParseSize(s.maxSize)
+}
 
 // newScanFlagSet is the flag set of a command that scans, with the shared
 // flags registered.

@@ -368,7 +368,7 @@ func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
 	}
 	if !bi.prev.IsZero() {
 		if _, old, err := bp.db.Get(bi.prev); err == nil {
-			t.Lines = addedLines(old, data)
+			t.Lines = addedLines(scanner.DecodeText(old), scanner.DecodeText(data))
 		}
 	}
 	bp.sink.Scan(t)

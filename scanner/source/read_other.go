@@ -8,27 +8,32 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"github.com/clayscan/clayscan/scanner"
 )
 
 // readRegular reads the regular file at full into buf (grown as needed)
 // without following a symlink.
-func readRegular(full string, limit int64, buf []byte) ([]byte, readResult, error) {
+func readRegular(full string, limit int64, buf []byte) ([]byte, *os.File, readResult, error) {
 	fi, err := os.Lstat(full)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, readMissing, nil
+		return nil, nil, readMissing, nil
 	case err != nil:
-		return nil, readFailed, fmt.Errorf("stat: %w", errors.Unwrap(err))
+		return nil, nil, readFailed, fmt.Errorf("stat: %w", errors.Unwrap(err))
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return nil, readSymlink, nil
+		return nil, nil, readSymlink, nil
 	case !fi.Mode().IsRegular():
-		return nil, readNotRegular, nil
-	case fi.Size() > limit:
-		return nil, readTooLarge, nil
+		return nil, nil, readNotRegular, nil
+	case limit > 0 && fi.Size() > limit:
+		return nil, nil, readTooLarge, nil
 	}
 	f, err := os.Open(full)
 	if err != nil {
-		return nil, readFailed, fmt.Errorf("open: %w", errors.Unwrap(err))
+		return nil, nil, readFailed, fmt.Errorf("open: %w", errors.Unwrap(err))
+	}
+	if fi.Size() > scanner.StreamThreshold {
+		return nil, f, readStream, nil
 	}
 	defer f.Close()
 	size := int(fi.Size())
@@ -37,7 +42,7 @@ func readRegular(full string, limit int64, buf []byte) ([]byte, readResult, erro
 	}
 	n, err := io.ReadFull(f, buf[:size])
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, readFailed, fmt.Errorf("read: %w", err)
+		return nil, nil, readFailed, fmt.Errorf("read: %w", err)
 	}
-	return buf[:n], readOK, nil
+	return buf[:n], nil, readOK, nil
 }

@@ -4,7 +4,10 @@ package source
 
 import (
 	"fmt"
+	"os"
 	"syscall"
+
+	"github.com/clayscan/clayscan/scanner"
 )
 
 // readRegular reads the regular file at full into buf (grown as needed)
@@ -12,8 +15,10 @@ import (
 // separate lstat, no poller registration, no allocation once buf is large
 // enough. It never blocks on a FIFO (O_NONBLOCK) and reads no more than
 // the size fstat reported, so a file that grows meanwhile is read as it
-// was.
-func readRegular(full string, limit int64, buf []byte) ([]byte, readResult, error) {
+// was. A file over limit (when limit > 0) is readTooLarge; one over
+// scanner.StreamThreshold is returned open, as readStream, for the caller
+// to stream and close.
+func readRegular(full string, limit int64, buf []byte) ([]byte, *os.File, readResult, error) {
 	var fd int
 	var err error
 	for {
@@ -25,22 +30,31 @@ func readRegular(full string, limit int64, buf []byte) ([]byte, readResult, erro
 	switch err {
 	case nil:
 	case syscall.ENOENT, syscall.ENOTDIR:
-		return nil, readMissing, nil
+		return nil, nil, readMissing, nil
 	case syscall.ELOOP, syscall.EMLINK: // O_NOFOLLOW on a symlink (EMLINK on FreeBSD)
-		return nil, readSymlink, nil
+		return nil, nil, readSymlink, nil
 	default:
-		return nil, readFailed, fmt.Errorf("open: %w", err)
+		return nil, nil, readFailed, fmt.Errorf("open: %w", err)
 	}
-	defer syscall.Close(fd)
+	closeFD := true
+	defer func() {
+		if closeFD {
+			syscall.Close(fd)
+		}
+	}()
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, readFailed, fmt.Errorf("stat: %w", err)
+		return nil, nil, readFailed, fmt.Errorf("stat: %w", err)
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, readNotRegular, nil
+		return nil, nil, readNotRegular, nil
 	}
-	if st.Size > limit {
-		return nil, readTooLarge, nil
+	if limit > 0 && st.Size > limit {
+		return nil, nil, readTooLarge, nil
+	}
+	if st.Size > scanner.StreamThreshold {
+		closeFD = false
+		return nil, os.NewFile(uintptr(fd), full), readStream, nil
 	}
 	size := int(st.Size)
 	if cap(buf) < size {
@@ -57,12 +71,12 @@ func readRegular(full string, limit int64, buf []byte) ([]byte, readResult, erro
 			continue
 		}
 		if err != nil {
-			return nil, readFailed, fmt.Errorf("read: %w", err)
+			return nil, nil, readFailed, fmt.Errorf("read: %w", err)
 		}
 		if m == 0 { // the file shrank
 			break
 		}
 		n += m
 	}
-	return buf[:n], readOK, nil
+	return buf[:n], nil, readOK, nil
 }

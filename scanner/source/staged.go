@@ -39,7 +39,7 @@ type Staged struct {
 	// linked worktree is fine). The whole index is scanned, as git commits
 	// the whole index wherever it is run from.
 	Path        string
-	MaxFileSize int64 // 0 means DefaultMaxFileSize
+	MaxFileSize int64 // skip files larger than this; 0 scans every file
 	// IndexFile, when set, is the index to read instead of the work tree's
 	// own: git sets GIT_INDEX_FILE for hooks run by "git commit -a" and
 	// "git commit PATH", which commit a temporary index. A relative path is
@@ -530,7 +530,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 	}
 	limit := s.MaxFileSize
 	if limit <= 0 {
-		limit = DefaultMaxFileSize
+		limit = -1 // no limit
 	}
 	workers := s.Workers
 	if workers <= 0 {
@@ -604,7 +604,8 @@ func scanStaged(j stagedJob, sink scanner.Sink) {
 	case j.c.old.IsZero() || j.allAdded || scanner.IsBinary(j.data):
 		// a new file: every line is added (Lines nil)
 	default:
-		t.Lines = AddedLines(j.old, j.data)
+		// Diff what the scan reads (UTF-16 decoded), so lines agree.
+		t.Lines = AddedLines(scanner.DecodeText(j.old), scanner.DecodeText(j.data))
 	}
 	sink.Scan(t)
 }

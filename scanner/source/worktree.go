@@ -19,9 +19,6 @@ import (
 	"github.com/clayscan/clayscan/scanner/ignore"
 )
 
-// DefaultMaxFileSize is the size above which files are skipped (and counted).
-const DefaultMaxFileSize = 10 << 20
-
 // Worktree scans what git would commit: tracked files as they are on disk,
 // and untracked files that are not ignored. Outside a repository it scans
 // the directory, honouring the .gitignore files it finds.
@@ -33,7 +30,7 @@ const DefaultMaxFileSize = 10 << 20
 // never followed.
 type Worktree struct {
 	Path           string
-	MaxFileSize    int64 // 0 means DefaultMaxFileSize
+	MaxFileSize    int64 // skip files larger than this; 0 scans every file
 	IncludeIgnored bool  // scan ignored untracked files too
 	Workers        int   // 0 means GOMAXPROCS
 }
@@ -267,9 +264,6 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		sink.Skip(scanner.Skipped{Path: rel, Reason: why})
 	}
 	limit := w.MaxFileSize
-	if limit <= 0 {
-		limit = DefaultMaxFileSize
-	}
 	workers := w.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -412,13 +406,16 @@ func (r *fileReader) scan(rel string, sink scanner.Sink) {
 		return // below a symlink or a deleted directory: not in the work tree
 	}
 	full := r.root + string(filepath.Separator) + filepath.FromSlash(rel)
-	data, res, err := readRegular(full, r.limit, r.buf)
+	data, f, res, err := readRegular(full, r.limit, r.buf)
 	switch res {
 	case readOK:
 		if cap(data) > cap(r.buf) {
 			r.buf = data[:0]
 		}
 		sink.Scan(scanner.Target{Path: rel, Data: data})
+	case readStream:
+		sink.Scan(scanner.Target{Path: rel, Reader: f})
+		f.Close()
 	case readMissing, readNotRegular:
 		// A tracked file deleted from disk (nothing to commit), or a path
 		// that is now a directory or special file.
@@ -434,7 +431,8 @@ func (r *fileReader) scan(rel string, sink scanner.Sink) {
 type readResult int
 
 const (
-	readOK readResult = iota
+	readOK     readResult = iota
+	readStream            // too large to read whole: stream it
 	readMissing
 	readSymlink
 	readNotRegular

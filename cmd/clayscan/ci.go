@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/clayscan/clayscan/config"
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
 	"github.com/clayscan/clayscan/scanner/source"
@@ -67,7 +68,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 			// clean result over history that was not there.
 			return errShallow
 		}
-		return writeCIOutputs(e, res, plan.scope, *sarifPath, !*noSummary)
+		return writeCIOutputs(e, res, plan.scopeMD, *sarifPath, !*noSummary)
 	}
 	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
 		return &source.History{Path: path, Range: plan.rng, MaxFileSize: cfg.MaxFileSize}
@@ -82,16 +83,16 @@ func ciError(e *env, err error, hint string, summary bool) int {
 	if hint == "" && errors.As(err, &h) {
 		hint = h.hint
 	}
-	msg := err.Error()
+	msg := escape.Text(err.Error())
 	if hint != "" {
-		msg += "\n" + hint
+		msg += "\n" + escape.Text(hint)
 	}
 	if e.getenv("GITHUB_ACTIONS") == "true" {
-		fmt.Fprintf(e.stdout, "::error title=clayscan%%3A error::%s\n", strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(msg))
+		fmt.Fprintf(e.stdout, "::error title=%s::%s\n", escape.WorkflowProperty("clayscan: error"), escape.WorkflowData(msg))
 	}
 	if p := e.getenv("GITHUB_STEP_SUMMARY"); p != "" && summary {
 		_ = appendTo(p, func(w io.Writer) error {
-			_, err := fmt.Fprintf(w, "## clayscan: error\n\nNothing was scanned: %s.\n\n", strings.ReplaceAll(msg, "\n", ". "))
+			_, err := fmt.Fprintf(w, "## clayscan: error\n\nNothing was scanned: %s\n\n", escape.MarkdownCode(strings.ReplaceAll(msg, "\n", ". "), false))
 			return err
 		})
 	}
@@ -101,8 +102,9 @@ func ciError(e *env, err error, hint string, summary bool) int {
 // ciPlan is what an event asks to scan.
 type ciPlan struct {
 	event string
-	// scope tells people what was scanned (log line and job summary).
-	scope string
+	// scope tells people what was scanned, in the log line; scopeMD is
+	// the same in Markdown, for the job summary (setScope).
+	scope, scopeMD string
 	// rng is "BASE..HEAD", or "" for the full history.
 	rng string
 	// base is the pull request's base commit: config and ignores are read
@@ -123,6 +125,24 @@ var (
 	errShallow = withHint(errors.New("the checkout is a shallow clone: clayscan ci would scan less history than it claims"),
 		"set fetch-depth: 0 on actions/checkout (or run git fetch --unshallow) so the commits to scan are present")
 )
+
+// untrusted marks a name (a ref or event name from the payload) for
+// setScope.
+type untrusted string
+
+// setScope sets the scope for the terminal, where names are C-quoted like
+// paths, and for the Markdown job summary, where they are code spans;
+// everything else in args is clayscan's own (numbers, checked SHAs).
+func (p *ciPlan) setScope(format string, args ...any) {
+	text, md := make([]any, len(args)), make([]any, len(args))
+	for i, a := range args {
+		text[i], md[i] = a, a
+		if n, ok := a.(untrusted); ok {
+			text[i], md[i] = escape.Path(string(n)), escape.MarkdownCode(string(n), false)
+		}
+	}
+	p.scope, p.scopeMD = fmt.Sprintf(format, text...), fmt.Sprintf(format, md...)
+}
 
 func isZeroSHA(s string) bool { return s != "" && strings.Trim(s, "0") == "" }
 
@@ -152,23 +172,23 @@ type ghEvent struct {
 
 // planCI reads GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH.
 func planCI(getenv func(string) string) (*ciPlan, error) {
-	name := getenv("GITHUB_EVENT_NAME")
-	p := &ciPlan{event: name}
-	switch name {
+	event := getenv("GITHUB_EVENT_NAME")
+	p := &ciPlan{event: event}
+	switch event {
 	case "pull_request", "pull_request_target":
 		ev, err := readEvent(getenv)
 		if err != nil {
 			return nil, err
 		}
 		if ev.PullRequest == nil {
-			return nil, fmt.Errorf("the %s event payload has no pull_request", name)
+			return nil, fmt.Errorf("the %s event payload has no pull_request", event)
 		}
 		base, head := ev.PullRequest.Base.SHA, ev.PullRequest.Head.SHA
 		if !shaRE().MatchString(base) || !shaRE().MatchString(head) {
-			return nil, fmt.Errorf("the %s event payload has no valid pull_request.base.sha and head.sha", name)
+			return nil, fmt.Errorf("the %s event payload has no valid pull_request.base.sha and head.sha", event)
 		}
 		p.rng, p.base, p.from, p.to = base+".."+head, base, base, head
-		p.scope = fmt.Sprintf("pull request #%d: the commits in %s..%s", ev.PullRequest.Number, shortSHA(base), shortSHA(head))
+		p.setScope("pull request #%d: the commits in %s..%s", ev.PullRequest.Number, shortSHA(base), shortSHA(head))
 	case "merge_group":
 		// A merge queue: the queued commits on top of the base branch.
 		ev, err := readEvent(getenv)
@@ -180,7 +200,7 @@ func planCI(getenv func(string) string) (*ciPlan, error) {
 		}
 		mg := ev.MergeGroup
 		p.rng, p.base, p.from, p.to = mg.BaseSHA+".."+mg.HeadSHA, mg.BaseSHA, mg.BaseSHA, mg.HeadSHA
-		p.scope = fmt.Sprintf("merge group %s: the commits in %s..%s", mg.HeadRef, shortSHA(mg.BaseSHA), shortSHA(mg.HeadSHA))
+		p.setScope("merge group %s: the commits in %s..%s", untrusted(mg.HeadRef), shortSHA(mg.BaseSHA), shortSHA(mg.HeadSHA))
 	case "push":
 		ev, err := readEvent(getenv)
 		if err != nil {
@@ -193,23 +213,23 @@ func planCI(getenv func(string) string) (*ciPlan, error) {
 		switch {
 		case ev.Deleted || isZeroSHA(after):
 			p.nothing = true
-			p.scope = fmt.Sprintf("push deleting %s", ev.Ref)
+			p.setScope("push deleting %s", untrusted(ev.Ref))
 		case !shaRE().MatchString(after):
 			return nil, errors.New("the push event payload has no valid after commit (and GITHUB_SHA is not set)")
 		case ev.Before == "" || isZeroSHA(ev.Before):
 			// A new branch: no before to compare with.
-			p.scope = fmt.Sprintf("push creating %s: the full history", ev.Ref)
+			p.setScope("push creating %s: the full history", untrusted(ev.Ref))
 			p.to = after
 		case !shaRE().MatchString(ev.Before):
 			return nil, errors.New("the push event payload has an invalid before commit")
 		default:
 			p.rng, p.from, p.to, p.push, p.ref = ev.Before+".."+after, ev.Before, after, true, ev.Ref
-			p.scope = fmt.Sprintf("push to %s: the commits in %s..%s", ev.Ref, shortSHA(ev.Before), shortSHA(after))
+			p.setScope("push to %s: the commits in %s..%s", untrusted(ev.Ref), shortSHA(ev.Before), shortSHA(after))
 		}
 	case "":
-		p.scope = "the full history (GITHUB_EVENT_NAME is not set)"
+		p.setScope("the full history (GITHUB_EVENT_NAME is not set)")
 	default:
-		p.scope = fmt.Sprintf("the full history (event %s)", name)
+		p.setScope("the full history (event %s)", untrusted(event))
 	}
 	return p, nil
 }
@@ -259,7 +279,7 @@ func (p *ciPlan) check(e *env, repo *git.Repository) error {
 			// than guess.
 			fmt.Fprintf(e.stderr, "clayscan: warning: the push's before commit %s is not in the checkout (force push?): scanning the full history\n", shortSHA(p.from))
 			p.rng = ""
-			p.scope = fmt.Sprintf("push to %s: the full history (before commit %s not found)", p.ref, shortSHA(p.from))
+			p.setScope("push to %s: the full history (before commit %s not found)", untrusted(p.ref), shortSHA(p.from))
 			return nil
 		}
 		return withHint(fmt.Errorf("the base commit %s is not in the checkout", shortSHA(p.from)),
@@ -270,7 +290,7 @@ func (p *ciPlan) check(e *env, repo *git.Repository) error {
 
 // writeCIOutputs writes what the action and the job page read: the SARIF
 // file, the Markdown job summary and the step outputs.
-func writeCIOutputs(e *env, res *scanner.Result, scope, sarifPath string, summary bool) error {
+func writeCIOutputs(e *env, res *scanner.Result, scopeMD, sarifPath string, summary bool) error {
 	if sarifPath != "" {
 		var buf bytes.Buffer
 		if err := report.SARIF(&buf, res, report.Tool{Name: "clayscan", Version: version}); err != nil {
@@ -282,7 +302,7 @@ func writeCIOutputs(e *env, res *scanner.Result, scope, sarifPath string, summar
 	}
 	if p := e.getenv("GITHUB_STEP_SUMMARY"); p != "" && summary {
 		if err := appendTo(p, func(w io.Writer) error {
-			return report.GitHubSummary(w, res, report.SummaryOptions{Scope: scope})
+			return report.GitHubSummary(w, res, report.SummaryOptions{ScopeMarkdown: scopeMD})
 		}); err != nil {
 			return fmt.Errorf("writing the job summary: %w", err)
 		}

@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/clayscan/clayscan/internal/escape"
 )
 
 // Exit codes are a public contract (README, "Exit codes").
@@ -92,8 +94,10 @@ func (h *hintError) Unwrap() error { return h.err }
 func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
 
 // errorf prints "clayscan: error: …" and, when there is one, a hint line.
+// Both pass through escape.Text: an error may quote a path, a ref or a
+// config value, and must not end its line or carry a terminal escape.
 func (e *env) errorf(err error, hint string) {
-	fmt.Fprintf(e.stderr, "clayscan: error: %v\n", err)
+	fmt.Fprintf(e.stderr, "clayscan: error: %s\n", escape.Text(err.Error()))
 	var h *hintError
 	if hint == "" && errors.As(err, &h) {
 		hint = h.hint
@@ -104,7 +108,7 @@ func (e *env) errorf(err error, hint string) {
 		hint = hinter.Hint()
 	}
 	if hint != "" {
-		fmt.Fprintf(e.stderr, "clayscan: hint: %s\n", hint)
+		fmt.Fprintf(e.stderr, "clayscan: hint: %s\n", escape.Text(hint))
 	}
 }
 

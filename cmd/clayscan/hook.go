@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/clayscan/clayscan/hooks"
+	"github.com/clayscan/clayscan/internal/escape"
 )
 
 // runHook installs or removes the pre-commit hook (README, "Pre-commit hook").
@@ -55,14 +56,14 @@ func runHookInstall(e *env, args []string) int {
 	}
 	switch res.Action {
 	case hooks.Unchanged:
-		fmt.Fprintf(e.stdout, "clayscan: the pre-commit hook at %s is already installed and up to date\n", res.Hook)
+		fmt.Fprintf(e.stdout, "clayscan: the pre-commit hook at %s is already installed and up to date\n", escape.Path(res.Hook))
 	case hooks.Updated:
-		fmt.Fprintf(e.stdout, "clayscan: updated the pre-commit hook at %s\n", res.Hook)
+		fmt.Fprintf(e.stdout, "clayscan: updated the pre-commit hook at %s\n", escape.Path(res.Hook))
 	default:
-		fmt.Fprintf(e.stdout, "clayscan: installed the pre-commit hook at %s\n", res.Hook)
+		fmt.Fprintf(e.stdout, "clayscan: installed the pre-commit hook at %s\n", escape.Path(res.Hook))
 	}
 	if res.ChainedHook != "" {
-		fmt.Fprintf(e.stdout, "  Your existing hook, kept as %s, runs first.\n", res.ChainedHook)
+		fmt.Fprintf(e.stdout, "  Your existing hook, kept as %s, runs first.\n", escape.Path(res.ChainedHook))
 	}
 	fmt.Fprintf(e.stdout, "  It runs 'clayscan staged' (%s, or clayscan on PATH if that is gone)\n", bin)
 	if *binary == "" && strings.Contains(filepath.ToSlash(bin), "/go-build") {
@@ -85,13 +86,13 @@ func runHookUninstall(e *env, args []string) int {
 	}
 	switch {
 	case res.Action == hooks.Restored:
-		fmt.Fprintf(e.stdout, "clayscan: removed the pre-commit hook and restored your hook at %s\n", res.Hook)
+		fmt.Fprintf(e.stdout, "clayscan: removed the pre-commit hook and restored your hook at %s\n", escape.Path(res.Hook))
 	case res.Action == hooks.Removed:
-		fmt.Fprintf(e.stdout, "clayscan: removed the pre-commit hook at %s\n", res.Hook)
+		fmt.Fprintf(e.stdout, "clayscan: removed the pre-commit hook at %s\n", escape.Path(res.Hook))
 	case res.Foreign:
-		fmt.Fprintf(e.stdout, "clayscan: no clayscan hook installed: the pre-commit hook at %s is not clayscan's and was left unchanged\n", res.Hook)
+		fmt.Fprintf(e.stdout, "clayscan: no clayscan hook installed: the pre-commit hook at %s is not clayscan's and was left unchanged\n", escape.Path(res.Hook))
 	default:
-		fmt.Fprintf(e.stdout, "clayscan: no clayscan hook installed at %s\n", res.Hook)
+		fmt.Fprintf(e.stdout, "clayscan: no clayscan hook installed at %s\n", escape.Path(res.Hook))
 	}
 	return exitClean
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner/suppress"
 )
@@ -44,7 +45,7 @@ func reportUnusedIgnores(e *env, ig *suppress.Ignores) {
 	}
 	unused := ig.Unused()
 	for _, u := range unused {
-		fmt.Fprintf(e.stderr, "clayscan: unused ignore: %s:%d: %s\n", ig.Name, u.Line, u)
+		fmt.Fprintf(e.stderr, "clayscan: unused ignore: %s:%d: %s\n", escape.Path(ig.Name), u.Line, escape.Text(u.String()))
 	}
 	if len(unused) > 0 {
 		fmt.Fprintf(e.stderr, "clayscan: hint: %d %s entr%s matched nothing in this scan; remove stale entries once the keys are gone (a partial scan, such as staged, matches fewer)\n",

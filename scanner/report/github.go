@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -17,14 +18,14 @@ import (
 func GitHub(w io.Writer, res *scanner.Result) error {
 	ew := &errWriter{w: w}
 	if res.Summary.Shallow {
-		ew.printf("::warning title=%s::%s\n", escapeProperty("clayscan: shallow clone"),
-			escapeData("history before the shallow boundary was not scanned; use actions/checkout with fetch-depth: 0"))
+		ew.printf("::warning title=%s::%s\n", escape.WorkflowProperty("clayscan: shallow clone"),
+			escape.WorkflowData("history before the shallow boundary was not scanned; use actions/checkout with fetch-depth: 0"))
 	}
 	for _, f := range res.Findings {
-		ew.printf("::%s %s::%s\n", AnnotationLevel(f.Severity), annotationProperties(f), escapeData(annotationMessage(f)))
+		ew.printf("::%s %s::%s\n", AnnotationLevel(f.Severity), annotationProperties(f), escape.WorkflowData(annotationMessage(f)))
 	}
 	for _, e := range res.Errors {
-		ew.printf("::error title=%s::%s\n", escapeProperty("clayscan: unreadable"), escapeData(e.Error()))
+		ew.printf("::error title=%s::%s\n", escape.WorkflowProperty("clayscan: unreadable"), escape.WorkflowData(escape.Text(e.Error())))
 	}
 	ew.printf("%s\n", SummaryLine(res, false))
 	return ew.err
@@ -46,9 +47,12 @@ func annotationProperties(f scanner.Finding) string {
 	if f.Kind != "" {
 		// A message is no file: an annotation without one shows on the
 		// run, not on a line of a file that does not exist.
-		return "title=" + escapeProperty(fmt.Sprintf("clayscan %s: %s (%s)", f.RuleID, f.Title, f.Path))
+		return "title=" + escape.WorkflowProperty(fmt.Sprintf("clayscan %s: %s (%s)", escape.Text(f.RuleID), escape.Text(f.Title), escape.Text(f.Path)))
 	}
-	props := []string{"file=" + escapeProperty(f.Path)}
+	// The runner needs the real path to place the annotation; a path it
+	// could not show safely (control bytes, "##[") is given quoted, and the
+	// annotation then stands without a file.
+	props := []string{"file=" + escape.WorkflowProperty(escape.Path(f.Path))}
 	if f.Line > 0 {
 		props = append(props, fmt.Sprintf("line=%d", f.Line))
 		if f.Column > 0 {
@@ -59,33 +63,26 @@ func annotationProperties(f scanner.Finding) string {
 			}
 		}
 	}
-	props = append(props, "title="+escapeProperty(fmt.Sprintf("clayscan %s: %s", f.RuleID, f.Title)))
+	props = append(props, "title="+escape.WorkflowProperty(fmt.Sprintf("clayscan %s: %s", escape.Text(f.RuleID), escape.Text(f.Title))))
 	return strings.Join(props, ",")
 }
 
 func annotationMessage(f scanner.Finding) string {
-	msg := findingMessage(f)
+	msg := findingMessage(f, escape.Text)
 	if f.Guidance != "" {
-		msg += "\n\n" + f.Guidance
+		msg += "\n\n" + strings.Join(escape.Lines(f.Guidance), "\n")
 	}
 	return msg
 }
 
-// escapeData escapes a workflow command's message.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// escapeProperty escapes a workflow command's property value, where ":"
-// and "," also delimit.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
-
 // SummaryOptions tune the Markdown job summary.
 type SummaryOptions struct {
-	// Scope says what was scanned, e.g. "pull request commits a1b2..c3d4".
+	// Scope says what was scanned, e.g. "pull request commits a1b2..c3d4",
+	// as plain text (escaped here).
 	Scope string
+	// ScopeMarkdown, when set, replaces Scope with Markdown in which the
+	// caller has escaped untrusted names (escape.MarkdownCode).
+	ScopeMarkdown string
 	// MaxRows caps the findings table (GitHub limits a step summary to
 	// 1 MiB); 0 means 100.
 	MaxRows int
@@ -102,8 +99,8 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 	} else {
 		ew.printf("## clayscan: %d finding%s\n\n", n, plural(n))
 	}
-	if opts.Scope != "" {
-		ew.printf("Scanned %s.\n\n", mdText(opts.Scope))
+	if scope := opts.scopeMarkdown(); scope != "" {
+		ew.printf("Scanned %s.\n\n", scope)
 	}
 	if res.Summary.Shallow {
 		ew.printf("> [!WARNING]\n> This is a shallow clone: history before the shallow boundary was not scanned. Use `actions/checkout` with `fetch-depth: 0`.\n\n")
@@ -118,6 +115,8 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 			if i == max {
 				break
 			}
+			// Names from the repository go in code spans: no markup,
+			// link, autolink, mention or HTML inside.
 			loc := f.Path
 			if f.Line > 0 {
 				loc = fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
@@ -129,7 +128,8 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 					commit += " (removed from HEAD)"
 				}
 			}
-			ew.printf("| %s | %s | %s | %s | %s |\n", mdText(f.Severity), mdText(f.RuleID), mdText(loc), mdCode(f.Secret), mdText(commit))
+			ew.printf("| %s | %s | %s | %s | %s |\n", escape.MarkdownText(f.Severity), escape.MarkdownCode(f.RuleID, true),
+				escape.MarkdownCode(loc, true), escape.MarkdownCode(f.Secret, true), escape.MarkdownText(commit))
 		}
 		if n > max {
 			ew.printf("\n…and %d more: see the job log or the SARIF report.\n", n-max)
@@ -141,9 +141,9 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 				continue
 			}
 			seen[f.RuleID] = true
-			ew.printf("**What to do about %s:**\n\n", mdText(f.RuleID))
+			ew.printf("**What to do about %s:**\n\n", escape.MarkdownCode(f.RuleID, false))
 			for _, line := range strings.Split(f.Guidance, "\n") {
-				ew.printf("%s\n", mdText(line))
+				ew.printf("%s\n", escape.MarkdownText(line))
 			}
 			ew.printf("\n")
 		}
@@ -151,28 +151,21 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 	if len(res.Errors) > 0 {
 		ew.printf("%d file(s) could not be read: the scan is incomplete.\n\n", len(res.Errors))
 	}
-	ew.printf("%s\n", mdText(SummaryLine(res, false)))
+	// The summary line is clayscan's own words and counts: no escaping.
+	ew.printf("%s\n", SummaryLine(res, false))
 	return ew.err
 }
 
-// mdText escapes s for a Markdown table cell or inline text (never the
-// start of a block: callers put it after other text or in a cell).
-func mdText(s string) string {
-	s = strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune("\\`*_[]<>|~", r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
+func (o SummaryOptions) scopeMarkdown() string {
+	if o.ScopeMarkdown != "" {
+		return o.ScopeMarkdown
 	}
-	return b.String()
+	return mdText(o.Scope)
 }
 
-// mdCode shows s as inline code unless it holds a backtick.
-func mdCode(s string) string {
-	if s == "" || strings.ContainsAny(s, "`|\r\n") {
-		return mdText(s)
-	}
-	return "`" + s + "`"
-}
+// mdText escapes untrusted text in Markdown (escape.MarkdownText).
+func mdText(s string) string { return escape.MarkdownText(s) }
+
+// mdCode shows an untrusted name as a code span that is safe in a table
+// cell (escape.MarkdownCode).
+func mdCode(s string) string { return escape.MarkdownCode(s, true) }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -16,13 +17,13 @@ func TestGitHubGolden(t *testing.T) {
 	CheckGolden(t, "findings.github", buf.Bytes())
 
 	buf.Reset()
-	if err := GitHubSummary(&buf, fixtureResult(), SummaryOptions{Scope: "pull request commits 0123456789ab..fedcba987654"}); err != nil {
+	if err := GitHubSummary(&buf, fixtureResult(), SummaryOptions{ScopeMarkdown: "pull request commits 0123456789ab..fedcba987654"}); err != nil {
 		t.Fatal(err)
 	}
 	CheckGolden(t, "findings.summary.md", buf.Bytes())
 
 	buf.Reset()
-	if err := GitHubSummary(&buf, emptyResult(), SummaryOptions{Scope: "the full history"}); err != nil {
+	if err := GitHubSummary(&buf, emptyResult(), SummaryOptions{ScopeMarkdown: "the full history"}); err != nil {
 		t.Fatal(err)
 	}
 	CheckGolden(t, "empty.summary.md", buf.Bytes())
@@ -36,11 +37,11 @@ func TestWorkflowCommandEscaping(t *testing.T) {
 		{"x:y,z", "x:y,z", "x%3Ay%2Cz"},
 		{"%0A", "%250A", "%250A"},
 	} {
-		if got := escapeData(c.in); got != c.data {
-			t.Errorf("escapeData(%q) = %q, want %q", c.in, got, c.data)
+		if got := escape.WorkflowData(c.in); got != c.data {
+			t.Errorf("WorkflowData(%q) = %q, want %q", c.in, got, c.data)
 		}
-		if got := escapeProperty(c.in); got != c.prop {
-			t.Errorf("escapeProperty(%q) = %q, want %q", c.in, got, c.prop)
+		if got := escape.WorkflowProperty(c.in); got != c.prop {
+			t.Errorf("WorkflowProperty(%q) = %q, want %q", c.in, got, c.prop)
 		}
 	}
 }
@@ -71,7 +72,7 @@ func TestSummaryEscapesMarkdown(t *testing.T) {
 	if err := GitHubSummary(&buf, res, SummaryOptions{MaxRows: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), `a\|b\*c.md:1:1`) || !strings.Contains(buf.String(), "x\\`y") {
+	if !strings.Contains(buf.String(), "| `a\\|b*c.md:1:1` |") || !strings.Contains(buf.String(), "``x`y``") {
 		t.Errorf("table cells not escaped:\n%s", buf.String())
 	}
 }

@@ -1,11 +1,11 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner/merge"
 )
 
@@ -19,10 +19,7 @@ type mergedReport struct {
 
 // MergedJSON writes a merged report as one indented JSON object.
 func MergedJSON(w io.Writer, m *merge.Result, tool Tool) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(mergedReport{Tool: tool, Source: "merge", Result: m})
+	return writeJSON(w, mergedReport{Tool: tool, Source: "merge", Result: m})
 }
 
 // MergedText writes a merged report for a terminal: each secret, worst
@@ -31,11 +28,12 @@ func MergedText(w io.Writer, m *merge.Result, opts TextOptions) error {
 	p := newPalette(opts.Color)
 	ew := &errWriter{w: w}
 	for _, s := range m.Secrets {
-		ew.printf("%s  %s  %s\n", p.bold.Sprint(s.Secret), p.cyan.Sprint(s.RuleID), p.severity(s.Severity))
-		ew.printf("    %s\n", s.Title)
-		ew.printf("    fingerprint: %s\n", p.dim.Sprint(s.Fingerprint))
+		// Merged reports are read from files: every string is untrusted.
+		ew.printf("%s  %s  %s\n", p.bold.Sprint(escape.Path(s.Secret)), p.cyan.Sprint(escape.Text(s.RuleID)), p.severity(s.Severity))
+		ew.printf("    %s\n", escape.Text(s.Title))
+		ew.printf("    fingerprint: %s\n", p.dim.Sprint(escape.Text(s.Fingerprint)))
 		if s.FirstSeen != "" {
-			ew.printf("    first seen: %s\n", s.FirstSeen)
+			ew.printf("    first seen: %s\n", escape.Text(s.FirstSeen))
 		}
 		if s.InHead {
 			ew.printf("    %s\n", p.red.Sprint("still at HEAD in at least one repository: rotate it, then remove it"))
@@ -50,11 +48,11 @@ func MergedText(w io.Writer, m *merge.Result, opts TextOptions) error {
 	}
 	for _, rs := range m.Repositories {
 		if rs.Error != "" {
-			ew.printf("%s %s: %s\n", p.red.Sprint("error:"), rs.Repository, rs.Error)
+			ew.printf("%s %s: %s\n", p.red.Sprint("error:"), escape.Path(rs.Repository), escape.Text(rs.Error))
 		}
 	}
 	for _, e := range m.Errors {
-		ew.printf("%s %s: %s: %s\n", p.red.Sprint("error:"), e.Repository, e.Path, e.Error)
+		ew.printf("%s %s: %s: %s\n", p.red.Sprint("error:"), escape.Path(e.Repository), escape.Path(e.Path), escape.Text(e.Error))
 	}
 	ew.printf("%s\n", MergedSummaryLine(m, opts.Color))
 	return ew.err
@@ -62,19 +60,19 @@ func MergedText(w io.Writer, m *merge.Result, opts TextOptions) error {
 
 func textLocation(l merge.Location) string {
 	var b strings.Builder
-	b.WriteString(l.Repository)
+	b.WriteString(escape.Path(l.Repository))
 	b.WriteString(": ")
-	b.WriteString(l.Path)
+	b.WriteString(escape.Path(l.Path))
 	if l.Line > 0 {
 		fmt.Fprintf(&b, ":%d:%d", l.Line, l.Column)
 	}
 	if l.Commit != "" {
-		fmt.Fprintf(&b, " (commit %s", short(l.Commit))
+		fmt.Fprintf(&b, " (commit %s", escape.Text(short(l.Commit)))
 		if l.Date != "" {
-			fmt.Fprintf(&b, " on %s", l.Date)
+			fmt.Fprintf(&b, " on %s", escape.Text(l.Date))
 		}
 		if l.Author != "" {
-			fmt.Fprintf(&b, " by %s", l.Author)
+			fmt.Fprintf(&b, " by %s", escape.Text(l.Author))
 		}
 		if l.InHead {
 			b.WriteString(", still at HEAD")

@@ -3,9 +3,11 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -54,8 +56,20 @@ func JSON(w io.Writer, res *scanner.Result, tool Tool, opts JSONOptions) error {
 	for _, e := range res.Errors {
 		rep.Errors = append(rep.Errors, jsonError{Repository: e.Repository, Path: e.Path, Error: e.Err.Error()})
 	}
-	enc := json.NewEncoder(w)
+	return writeJSON(w, rep)
+}
+
+// writeJSON encodes v, indented, and makes it safe in a log
+// (escape.JSON): a report printed to a CI log must not carry a workflow
+// command or a terminal control character in a string.
+func writeJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escape.JSON(buf.Bytes()))
+	return err
 }

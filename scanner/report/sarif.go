@@ -1,11 +1,11 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -144,19 +144,16 @@ func SARIF(w io.Writer, res *scanner.Result, tool Tool) error {
 		}
 		run.Results = append(run.Results, sarifResultFor(f, i))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+	return writeJSON(w, sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
 func sarifRuleFor(f scanner.Finding) sarifRule {
 	return sarifRule{
 		ID:               f.RuleID,
 		Name:             ruleName(f.RuleID),
-		ShortDescription: sarifText{Text: f.Title},
-		FullDescription:  sarifText{Text: fmt.Sprintf("%s (clayscan rule %s, severity %s).", f.Title, f.RuleID, f.Severity)},
-		Help:             sarifHelp{Text: f.Guidance, Markdown: guidanceMarkdown(f.Guidance)},
+		ShortDescription: sarifText{Text: escape.Text(f.Title)},
+		FullDescription:  sarifText{Text: fmt.Sprintf("%s (clayscan rule %s, severity %s).", escape.Text(f.Title), escape.Text(f.RuleID), escape.Text(f.Severity))},
+		Help:             sarifHelp{Text: strings.Join(escape.Lines(f.Guidance), "\n"), Markdown: guidanceMarkdown(f.Guidance)},
 		DefaultConfiguration: sarifRuleConfig{
 			Level: sarifLevel(f.Severity),
 		},
@@ -180,7 +177,7 @@ func sarifResultFor(f scanner.Finding, ruleIndex int) sarifResult {
 		RuleID:    f.RuleID,
 		RuleIndex: ruleIndex,
 		Level:     sarifLevel(f.Severity),
-		Message:   sarifText{Text: findingMessage(f)},
+		Message:   sarifText{Text: findingMessage(f, escape.SARIFText)},
 		Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 			ArtifactLocation: sarifArtifact{URI: uriPath(f.Path), URIBaseID: "%SRCROOT%"},
 			Region:           region,
@@ -213,37 +210,38 @@ func partialFingerprint(f scanner.Finding) string {
 
 // findingMessage is the one-line description shared by SARIF results and
 // GitHub annotations. It holds the secret as the finding carries it (masked
-// unless --show-secrets).
-func findingMessage(f scanner.Finding) string {
+// unless --show-secrets). esc escapes each untrusted field for the output
+// (package escape).
+func findingMessage(f scanner.Finding, esc func(string) string) string {
 	var b strings.Builder
-	b.WriteString(f.Title)
+	b.WriteString(esc(f.Title))
 	if f.Repository != "" {
-		fmt.Fprintf(&b, " in repository %s", f.Repository)
+		fmt.Fprintf(&b, " in repository %s", esc(f.Repository))
 	}
 	if f.Secret != "" {
-		fmt.Fprintf(&b, ": %s", f.Secret)
+		fmt.Fprintf(&b, ": %s", esc(f.Secret))
 	}
 	if f.GitignoreRule != "" {
-		fmt.Fprintf(&b, " (decided by %s)", f.GitignoreRule)
+		fmt.Fprintf(&b, " (decided by %s)", esc(f.GitignoreRule))
 	}
 	switch {
 	case f.Kind == scanner.KindCommitMessage:
-		fmt.Fprintf(&b, ". In the message of commit %s (line %d of the message)", short(f.Commit), f.Line)
+		fmt.Fprintf(&b, ". In the message of commit %s (line %d of the message)", esc(short(f.Commit)), f.Line)
 		if f.Author != "" {
-			fmt.Fprintf(&b, " by %s", f.Author)
+			fmt.Fprintf(&b, " by %s", esc(f.Author))
 		}
 	case f.Kind == scanner.KindTagMessage:
-		fmt.Fprintf(&b, ". In the message of tag object %s (line %d of the message)", short(f.Commit), f.Line)
+		fmt.Fprintf(&b, ". In the message of tag object %s (line %d of the message)", esc(short(f.Commit)), f.Line)
 		if f.Author != "" {
-			fmt.Fprintf(&b, " by %s", f.Author)
+			fmt.Fprintf(&b, " by %s", esc(f.Author))
 		}
 	case f.Commit != "":
-		fmt.Fprintf(&b, ". Entered history in commit %s", short(f.Commit))
+		fmt.Fprintf(&b, ". Entered history in commit %s", esc(short(f.Commit)))
 		if f.Author != "" {
-			fmt.Fprintf(&b, " by %s", f.Author)
+			fmt.Fprintf(&b, " by %s", esc(f.Author))
 		}
 		if f.Date != "" {
-			fmt.Fprintf(&b, " on %s", f.Date)
+			fmt.Fprintf(&b, " on %s", esc(f.Date))
 		}
 		if f.InHead != nil && !*f.InHead {
 			b.WriteString("; removed from HEAD but still in history")
@@ -291,7 +289,7 @@ func guidanceMarkdown(g string) string {
 	var paras []string
 	for _, line := range strings.Split(g, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
-			paras = append(paras, line)
+			paras = append(paras, escape.MarkdownText(line))
 		}
 	}
 	return strings.Join(paras, "\n\n")

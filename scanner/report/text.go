@@ -9,6 +9,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -47,7 +48,7 @@ func (p palette) severity(s string) string {
 	case "medium":
 		return p.yellow.Sprint(s)
 	}
-	return p.dim.Sprint(s)
+	return p.dim.Sprint(escape.Text(s))
 }
 
 // Text writes a human report: each finding, the guidance once per rule, and
@@ -66,7 +67,7 @@ func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
 	}
 	writeGuidance(ew, p, res.Findings)
 	for _, e := range res.Errors {
-		ew.printf("%s %s\n", p.red.Sprint("error:"), e.Error())
+		ew.printf("%s %s\n", p.red.Sprint("error:"), escape.Text(e.Error()))
 	}
 	ew.printf("%s\n", SummaryLine(res, opts.Color))
 	return ew.err
@@ -74,15 +75,18 @@ func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
 
 func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string) {
 	for _, f := range fs {
-		loc := f.Path
+		// Every string from the repository or its config goes through
+		// package escape: a path is C-quoted as git quotes it, and nothing
+		// can end the line or read as a terminal or workflow command.
+		loc := escape.Path(f.Path)
 		if f.Line > 0 {
-			loc = fmt.Sprintf("%s:%d:%d", f.Path, f.Line, f.Column)
+			loc = fmt.Sprintf("%s:%d:%d", loc, f.Line, f.Column)
 		}
 		// "path:line:col  rule  severity" first: editors and terminals
 		// open path:line:col, and scripts match on this line.
-		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.cyan.Sprint(f.RuleID), p.severity(f.Severity))
-		ew.printf("%s    %s\n", indent, f.Title)
-		field := func(name, value string) { ew.printf("%s    %s: %s\n", indent, name, value) }
+		ew.printf("%s%s  %s  %s\n", indent, p.bold.Sprint(loc), p.cyan.Sprint(escape.Text(f.RuleID)), p.severity(f.Severity))
+		ew.printf("%s    %s\n", indent, escape.Text(f.Title))
+		field := func(name, value string) { ew.printf("%s    %s: %s\n", indent, name, escape.Text(value)) }
 		if f.Repository != "" {
 			field("repository", f.Repository)
 		}
@@ -90,7 +94,7 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 			field("secret", f.Secret)
 		}
 		if f.Fingerprint != "" {
-			field("fingerprint", p.dim.Sprint(f.Fingerprint))
+			ew.printf("%s    fingerprint: %s\n", indent, p.dim.Sprint(escape.Text(f.Fingerprint)))
 		}
 		if f.GitignoreRule != "" {
 			field("decided by", f.GitignoreRule)
@@ -125,8 +129,8 @@ func writeGuidance(ew *errWriter, p palette, fs []scanner.Finding) {
 			continue
 		}
 		seen[f.RuleID] = true
-		ew.printf("%s\n", p.bold.Sprintf("What to do about %s (%s):", f.RuleID, count(int64(perRule[f.RuleID]), "finding")))
-		for _, line := range strings.Split(f.Guidance, "\n") {
+		ew.printf("%s\n", p.bold.Sprintf("What to do about %s (%s):", escape.Text(f.RuleID), count(int64(perRule[f.RuleID]), "finding")))
+		for _, line := range escape.Lines(f.Guidance) {
 			ew.printf("  %s\n", line)
 		}
 		ew.printf("\n")

@@ -48,7 +48,7 @@ func (s *scanFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.output, "o", "", "shorthand for --output")
 	fs.BoolVar(&s.showSecrets, "show-secrets", false, "print full secrets instead of masked ones (never do this in CI logs)")
 	fs.BoolVar(&s.noColor, "no-color", false, "disable colours (NO_COLOR is honoured too)")
-	fs.BoolVar(&s.verbose, "verbose", false, "list suppressed findings too")
+	fs.BoolVar(&s.verbose, "verbose", false, "list suppressed findings and every skipped file, binary ones too")
 	fs.StringVar(&s.maxSize, "max-file-size", "", "skip (and count) files larger than `SIZE`, such as 20MiB (default: no limit, every file is scanned)")
 	fs.StringVar(&s.failOn, "fail-on", "", "exit 1 only for findings of `SEVERITY` (critical, high, medium, low) or above (default medium, or fail_on in the config); lower ones are reported")
 	s.registerSuppression(fs) // suppress.go: --config, --baseline, --report-unused-ignores
@@ -213,6 +213,7 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 	}
 	src := build(cfg)
 	opts.ShowSecrets = sf.showSecrets
+	opts.ListBinarySkips = sf.verbose // binary skips are counted only, unless asked
 	opts.Filters = append(opts.Filters, cfg.Filters...)
 	opts.LineFilter = cfg.LineFilter
 	opts.PathRules = cfg.PathRules

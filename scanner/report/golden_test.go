@@ -69,11 +69,26 @@ func fixtureResult() *scanner.Result {
 	return &scanner.Result{
 		Source:   "history",
 		Findings: fs,
+		// Issue 11: what was not scanned is listed by path (and blob and
+		// commit in history); binary skips are counted only.
+		Skipped: []scanner.Skipped{
+			{Path: "assets/big, odd%name.json", Blob: "89abcdef0123456789abcdef0123456789abcdef", Commit: "0123456789abcdef0123456789abcdef01234567", Reason: scanner.SkipTooLarge},
+			{Path: "media/video.mp4", Blob: "fedcba9876543210fedcba9876543210fedcba98", Commit: "0123456789abcdef0123456789abcdef01234567", Reason: scanner.SkipLFSMissing},
+		},
 		Summary: scanner.Summary{
 			FilesScanned: 12, BytesScanned: 3456, Findings: len(fs), Commits: 4, Refs: 2, Blobs: 12,
-			Skipped: map[scanner.SkipReason]int64{scanner.SkipBinary: 1}, DurationMS: 42,
+			Skipped:         map[scanner.SkipReason]int64{scanner.SkipBinary: 1, scanner.SkipTooLarge: 1, scanner.SkipLFSMissing: 1},
+			SkippedUnlisted: 1, DurationMS: 42,
 		},
 	}
+}
+
+// shallowResult is a shallow history with nothing found: every format
+// must still say that history was cut short (issue 11).
+func shallowResult() *scanner.Result {
+	return &scanner.Result{Source: "history", Summary: scanner.Summary{
+		FilesScanned: 2, BytesScanned: 20, Commits: 1, Refs: 1, Blobs: 2, Shallow: true, DurationMS: 3,
+	}}
 }
 
 func emptyResult() *scanner.Result {

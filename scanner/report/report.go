@@ -24,7 +24,10 @@ type jsonReport struct {
 	Findings   []scanner.Finding `json:"findings"`
 	Suppressed []scanner.Finding `json:"suppressed,omitempty"`
 	Errors     []jsonError       `json:"errors,omitempty"`
-	Summary    scanner.Summary   `json:"summary"`
+	// Skipped lists what was not scanned (the summary counts it); see
+	// scanner.Result.Skipped for what the list leaves out.
+	Skipped []scanner.Skipped `json:"skipped,omitempty"`
+	Summary scanner.Summary   `json:"summary"`
 	// Repositories: a history run over several repositories.
 	Repositories []scanner.RepoResult `json:"repositories,omitempty"`
 }
@@ -43,7 +46,7 @@ type JSONOptions struct {
 
 // JSON writes res as one indented JSON object.
 func JSON(w io.Writer, res *scanner.Result, tool Tool, opts JSONOptions) error {
-	rep := jsonReport{Tool: tool, Source: res.Source, Findings: res.Findings, Summary: res.Summary, Repositories: res.Repositories}
+	rep := jsonReport{Tool: tool, Source: res.Source, Findings: res.Findings, Skipped: res.Skipped, Summary: res.Summary, Repositories: res.Repositories}
 	if rep.Findings == nil {
 		rep.Findings = []scanner.Finding{}
 	}

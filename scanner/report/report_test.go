@@ -57,10 +57,17 @@ func worktreeResult() *scanner.Result {
 		Findings:   fs,
 		Suppressed: []scanner.Finding{sup},
 		Errors:     []*scanner.ScanError{{Path: "private/notes.txt", Err: errors.New("open: permission denied")}},
+		// Issue 11: non-binary skips are listed; the binary ones counted.
+		Skipped: []scanner.Skipped{
+			{Path: "data/dump.sql", Reason: scanner.SkipTooLarge},
+			{Path: "link-to-home", Reason: scanner.SkipSymlink},
+			{Path: "vendor/lib", Reason: scanner.SkipSymlink},
+		},
 		Summary: scanner.Summary{
 			FilesScanned: 1234, BytesScanned: 5<<20 + 300<<10,
-			Skipped: map[scanner.SkipReason]int64{scanner.SkipBinary: 12, scanner.SkipSymlink: 2, scanner.SkipTooLarge: 1},
-			Errors:  1, Findings: len(fs), Suppressed: 1, DurationMS: 187,
+			Skipped:         map[scanner.SkipReason]int64{scanner.SkipBinary: 12, scanner.SkipSymlink: 2, scanner.SkipTooLarge: 1},
+			SkippedUnlisted: 12,
+			Errors:          1, Findings: len(fs), Suppressed: 1, DurationMS: 187,
 		},
 	}
 }
@@ -74,8 +81,10 @@ func historyResult() *scanner.Result {
 	return &scanner.Result{
 		Source:   "history",
 		Findings: []scanner.Finding{f},
+		Skipped: []scanner.Skipped{{Path: "fixtures/huge.json", Blob: "a1b2c3d4e5f60718293a4b5c6d7e8f9011223344",
+			Commit: "4f8cdc2a1e0b9c7d6a5f4e3d2c1b0a9f8e7d6c5b", Reason: scanner.SkipTooLarge}},
 		Summary: scanner.Summary{
-			FilesScanned: 2048, BytesScanned: 40 << 20, Skipped: map[scanner.SkipReason]int64{},
+			FilesScanned: 2048, BytesScanned: 40 << 20, Skipped: map[scanner.SkipReason]int64{scanner.SkipTooLarge: 1},
 			Findings: 1, Commits: 310, Blobs: 2050, Refs: 4, DurationMS: 1532,
 		},
 	}
@@ -100,6 +109,9 @@ func TestGolden(t *testing.T) {
 			return report.Text(w, worktreeResult(), report.TextOptions{Color: true})
 		}},
 		{"history.txt", func(w *bytes.Buffer) error { return report.Text(w, historyResult(), report.TextOptions{}) }},
+		{"history-verbose.txt", func(w *bytes.Buffer) error {
+			return report.Text(w, historyResult(), report.TextOptions{Verbose: true})
+		}},
 		{"clean.txt", func(w *bytes.Buffer) error { return report.Text(w, cleanResult(), report.TextOptions{}) }},
 		{"worktree.json", func(w *bytes.Buffer) error {
 			return report.JSON(w, worktreeResult(), tool, report.JSONOptions{})

@@ -22,10 +22,39 @@ type sarifRun struct {
 	Results     []sarifResult     `json:"results"`
 	ColumnKind  string            `json:"columnKind"`
 	Invocations []sarifInvocation `json:"invocations"`
+	// Properties mark a shallow history and count what was skipped, as
+	// the JSON summary does.
+	Properties *sarifRunProps `json:"properties,omitempty"`
+}
+
+type sarifRunProps struct {
+	Shallow bool                         `json:"shallow"`
+	Skipped map[scanner.SkipReason]int64 `json:"skipped,omitempty"`
 }
 
 type sarifInvocation struct {
 	ExecutionSuccessful bool `json:"executionSuccessful"`
+	// ToolExecutionNotifications name what was not scanned (and a shallow
+	// history): SARIF's place for conditions met while running.
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Descriptor sarifDescriptorRef `json:"descriptor"`
+	Level      string             `json:"level"`
+	Message    sarifText          `json:"message"`
+	Locations  []sarifLocation    `json:"locations,omitempty"`
+	Properties *sarifSkipProps    `json:"properties,omitempty"`
+}
+
+type sarifDescriptorRef struct {
+	ID string `json:"id"`
+}
+
+type sarifSkipProps struct {
+	Reason string `json:"reason"`
+	Blob   string `json:"blob,omitempty"`
+	Commit string `json:"commit,omitempty"`
 }
 
 type sarifTool struct {
@@ -98,7 +127,7 @@ type sarifLocation struct {
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifact `json:"artifactLocation"`
-	Region           sarifRegion   `json:"region"`
+	Region           *sarifRegion  `json:"region,omitempty"`
 }
 
 type sarifArtifact struct {
@@ -132,7 +161,10 @@ func SARIF(w io.Writer, res *scanner.Result, tool Tool) error {
 		Tool:        sarifTool{Driver: sarifDriver{Name: tool.Name, Version: tool.Version, InformationURI: informationURI, Rules: []sarifRule{}}},
 		Results:     []sarifResult{},
 		ColumnKind:  "unicodeCodePoints",
-		Invocations: []sarifInvocation{{ExecutionSuccessful: len(res.Errors) == 0}},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: len(res.Errors) == 0, ToolExecutionNotifications: sarifNotifications(res)}},
+	}
+	if res.Summary.Shallow || res.Summary.SkippedTotal() > 0 {
+		run.Properties = &sarifRunProps{Shallow: res.Summary.Shallow, Skipped: res.Summary.Skipped}
 	}
 	index := map[string]int{}
 	for _, f := range res.Findings {
@@ -145,6 +177,53 @@ func SARIF(w io.Writer, res *scanner.Result, tool Tool) error {
 		run.Results = append(run.Results, sarifResultFor(f, i))
 	}
 	return writeJSON(w, sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// sarifNotifications are a shallow history's warning and one notification
+// per skipped file or blob, located at its path: warning for what may hold
+// text (too large, an LFS object that is absent, an unmerged path), note
+// for the rest.
+func sarifNotifications(res *scanner.Result) []sarifNotification {
+	var out []sarifNotification
+	if res.Summary.Shallow {
+		out = append(out, sarifNotification{
+			Descriptor: sarifDescriptorRef{ID: "clayscan/shallow"},
+			Level:      "warning",
+			Message:    sarifText{Text: "This is a shallow clone: history before the shallow boundary was not scanned. Fetch the full history (fetch-depth: 0, or git fetch --unshallow) and scan again."},
+		})
+	}
+	for _, s := range res.Skipped {
+		level := "note"
+		switch s.Reason {
+		case scanner.SkipTooLarge, scanner.SkipLFSMissing, "unmerged":
+			level = "warning"
+		}
+		text := fmt.Sprintf("Not scanned (%s): %s", s.Reason, s.Path)
+		if s.Blob != "" {
+			text += fmt.Sprintf(" (blob %s", short(s.Blob))
+			if s.Commit != "" {
+				text += fmt.Sprintf(" in commit %s", short(s.Commit))
+			}
+			text += ")"
+		}
+		out = append(out, sarifNotification{
+			Descriptor: sarifDescriptorRef{ID: "clayscan/skipped/" + string(s.Reason)},
+			Level:      level,
+			Message:    sarifText{Text: text},
+			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: uriPath(s.Path), URIBaseID: "%SRCROOT%"},
+			}}},
+			Properties: &sarifSkipProps{Reason: string(s.Reason), Blob: s.Blob, Commit: s.Commit},
+		})
+	}
+	if n := res.Summary.SkippedUnlisted; n > 0 {
+		out = append(out, sarifNotification{
+			Descriptor: sarifDescriptorRef{ID: "clayscan/skipped/unlisted"},
+			Level:      "note",
+			Message:    sarifText{Text: fmt.Sprintf("%d more files or blobs were not scanned and are not listed (binary ones are listed with --verbose)", n)},
+		})
+	}
+	return out
 }
 
 func sarifRuleFor(f scanner.Finding) sarifRule {
@@ -180,7 +259,7 @@ func sarifResultFor(f scanner.Finding, ruleIndex int) sarifResult {
 		Message:   sarifText{Text: findingMessage(f, escape.SARIFText)},
 		Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 			ArtifactLocation: sarifArtifact{URI: uriPath(f.Path), URIBaseID: "%SRCROOT%"},
-			Region:           region,
+			Region:           &region,
 		}}},
 		// The secret's fingerprint, scoped to its file: a moved line keeps
 		// its alert, and the same key pasted in two files is two alerts.

@@ -24,6 +24,7 @@ func sarifBytes(t *testing.T, res *scanner.Result) []byte {
 func TestSARIFGolden(t *testing.T) {
 	CheckGolden(t, "findings.sarif", sarifBytes(t, fixtureResult()))
 	CheckGolden(t, "empty.sarif", sarifBytes(t, emptyResult()))
+	CheckGolden(t, "shallow.sarif", sarifBytes(t, shallowResult()))
 }
 
 // TestSARIFSchema validates the output against the OASIS SARIF 2.1.0 schema
@@ -48,7 +49,7 @@ func TestSARIFSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, res := range map[string]*scanner.Result{"findings": fixtureResult(), "empty": emptyResult()} {
+	for name, res := range map[string]*scanner.Result{"findings": fixtureResult(), "empty": emptyResult(), "shallow": shallowResult()} {
 		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(sarifBytes(t, res)))
 		if err != nil {
 			t.Fatal(err)

@@ -69,6 +69,9 @@ func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
 	for _, e := range res.Errors {
 		ew.printf("%s %s\n", p.red.Sprint("error:"), escape.Text(e.Error()))
 	}
+	if opts.Verbose {
+		writeSkipped(ew, p, res)
+	}
 	ew.printf("%s\n", SummaryLine(res, opts.Color))
 	return ew.err
 }
@@ -114,6 +117,29 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 		}
 		ew.printf("\n")
 	}
+}
+
+// writeSkipped lists what was not scanned (--verbose): one line each,
+// "path  reason", with the blob and commit in history.
+func writeSkipped(ew *errWriter, p palette, res *scanner.Result) {
+	if len(res.Skipped) == 0 && res.Summary.SkippedUnlisted == 0 {
+		return
+	}
+	ew.printf("%s\n", p.bold.Sprintf("Not scanned (%d):", res.Summary.SkippedTotal()))
+	for _, s := range res.Skipped {
+		ew.printf("  %s  %s", s.Path, p.yellow.Sprint(s.Reason))
+		if s.Blob != "" {
+			ew.printf("  blob %s", short(s.Blob))
+		}
+		if s.Commit != "" {
+			ew.printf(" in commit %s", short(s.Commit))
+		}
+		ew.printf("\n")
+	}
+	if n := res.Summary.SkippedUnlisted; n > 0 {
+		ew.printf("  …and %d more not listed (binary ones, listed with --verbose, or past the list's limit)\n", n)
+	}
+	ew.printf("\n")
 }
 
 // writeGuidance prints each rule's guidance once, in order of first

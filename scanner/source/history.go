@@ -193,7 +193,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 
 	// Trees: the range base first (its blobs are not scanned), then every
 	// commit oldest first.
-	tw := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}, want: sink.WantsPath, firstAt: map[string]*commitNode{}}
+	tw := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}, want: sink.WantsPath, firstAt: map[string]*commitNode{}, links: map[hash]*linkInfo{}}
 	if baseTip != nil {
 		tw.paths = map[string]hash{}
 		tw.walk(baseTip.tree, "", baseTip, true)
@@ -227,6 +227,11 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 				At:       c.info,
 				Order:    c.order,
 			})
+		}
+	}
+	for lh, li := range tw.links {
+		if !li.base {
+			countingSink.Skip(li.skipped(lh, li.why))
 		}
 	}
 	tw.seenTrees, tw.prev = nil, nil

@@ -309,6 +309,13 @@ type blobInfo struct {
 	prev hash
 }
 
+// linkInfo is a symlink or submodule entry the walk met first at
+// (commit, path).
+type linkInfo struct {
+	blobInfo
+	why scanner.SkipReason
+}
+
 // treeWalk records the first (commit, path) of every blob, skipping trees
 // it has already walked: a tree seen before only holds blobs seen before.
 type treeWalk struct {
@@ -323,6 +330,8 @@ type treeWalk struct {
 	// holds the first commit each was seen in (nil for the range base).
 	want    func(path string) bool
 	firstAt map[string]*commitNode
+	// links, when set, collects the symlinks and submodules met, by id.
+	links map[hash]*linkInfo
 	// prev is the last tree walked at each directory path.
 	prev map[string][]byte
 }
@@ -418,9 +427,19 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 			if _, ok := t.blobs[h]; !ok {
 				t.blobs[h] = &blobInfo{commit: c, path: prefix + string(e.Name), base: base}
 			}
+		case t.links != nil && (string(e.Mode) == "120000" || string(e.Mode) == "160000"):
+			// Symlinks (the blob is a path) and submodule commits hold no
+			// content of this repository: named as skipped, once each.
+			var h hash
+			copy(h[:], e.Hash)
+			if _, ok := t.links[h]; !ok {
+				why := scanner.SkipSymlink
+				if e.Mode[0] == '1' && e.Mode[1] == '6' {
+					why = scanner.SkipSubmodule
+				}
+				t.links[h] = &linkInfo{blobInfo: blobInfo{commit: c, path: prefix + string(e.Name), base: base}, why: why}
+			}
 		}
-		// 120000 (symlinks: the blob is a path) and 160000 (submodule
-		// commits) hold no content of this repository.
 	}
 }
 

@@ -96,6 +96,10 @@ type Index struct {
 	unmaps   []func() error
 }
 
+// HashSize is the size of the index's object names (20, or 32 for
+// SHA-256).
+func (idx *Index) HashSize() int { return idx.hashSize }
+
 // Close unmaps the index file(s).
 func (idx *Index) Close() error {
 	for _, u := range idx.unmaps {

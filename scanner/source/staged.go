@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha1"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -48,21 +49,9 @@ type Staged struct {
 	Workers   int // 0 means GOMAXPROCS
 }
 
-// IndexError is an index that cannot be read. It carries a hint saying
-// what to do, because "cannot read the index" must never pass silently.
-type IndexError struct {
-	Path string
-	Err  error
-	hint string
-}
-
-func (e *IndexError) Error() string {
-	return fmt.Sprintf("reading the index %q: %v", e.Path, e.Err)
-}
-func (e *IndexError) Unwrap() error { return e.Err }
-
-// Hint says how to make the index readable.
-func (e *IndexError) Hint() string { return e.hint }
+// IndexError is an index that cannot be read, with a hint (the working
+// tree and staged scans read the index alike, and fail alike).
+type IndexError = git.IndexError
 
 // hinted is an error with a line saying what to do about it.
 type hinted struct {
@@ -78,13 +67,6 @@ func (h *hinted) Hint() string  { return h.hint }
 // know, such as extensions.worktreeConfig, which "git sparse-checkout" sets.
 const extensionsHint = "the repository uses a git extension go-git cannot read (see 'git config --get-regexp ^extensions'; " +
 	"'git sparse-checkout' sets extensions.worktreeConfig): scan a full clone, or remove the extension"
-
-// ErrSplitIndex and ErrSparseIndex are index formats clayscan does not read:
-// their entries live partly elsewhere (a shared index, collapsed directories).
-var (
-	ErrSplitIndex  = errors.New("the index is a split index (core.splitIndex), which clayscan cannot read")
-	ErrSparseIndex = errors.New("the index is a sparse index (index.sparse), which clayscan cannot read")
-)
 
 // Scan implements scanner.Source.
 func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
@@ -133,18 +115,18 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 		}
 		headc <- r
 	}()
-	idx, err := readIndex(idxPath)
+	idx, err := git.ReadIndex(idxPath, repo.GitDir, repo.HashSize())
 	hr := <-headc
 	if err != nil {
 		return info, err
 	}
-	defer idx.close()
+	defer idx.Close()
 	if hr.err != nil {
 		return info, hr.err
 	}
 	head := hr.hash
-	d := &stagedDiff{db: db, sink: sink, deleted: map[git.Hash]bool{}, rootTree: hr.tree}
-	if err := d.diffDir("", idx.entries, idx.cache, head); err != nil {
+	d := &stagedDiff{db: db, idx: idx, sink: sink, deleted: map[git.Hash]bool{}, rootTree: hr.tree}
+	if err := d.diffDir("", idx.Entries, idx.Tree, head); err != nil {
 		return info, err
 	}
 	if err := d.resolveRenames(); err != nil {
@@ -212,6 +194,7 @@ type stagedDeletedTree struct {
 // stagedDiff compares the index with HEAD's tree.
 type stagedDiff struct {
 	db       *git.ODB
+	idx      *git.Index // for sparse directories, expanded where they differ
 	sink     scanner.Sink
 	changes  []stagedChange
 	unmerged []string
@@ -229,18 +212,30 @@ type stagedDiff struct {
 // HEAD tree head (zero: absent). It returns at once when the directory's
 // tree hash — from the cache tree, or computed from the entries — equals
 // HEAD's, so a one-file change reads only the trees on that file's path.
-func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, head git.Hash) error {
+func (d *stagedDiff) diffDir(prefix string, es []git.IndexEntry, cache *git.CacheTree, head git.Hash) error {
+	if len(es) == 1 && es[0].IsSparseDir() && es[0].Name == prefix {
+		// A sparse directory: its tree is staged as a whole. Only a
+		// different one is read, file by file.
+		if es[0].Hash() == head {
+			return nil
+		}
+		var err error
+		if es, err = d.expand(&es[0]); err != nil {
+			return err
+		}
+		cache = nil
+	}
 	if !head.IsZero() {
 		switch {
-		case cache != nil && cache.valid:
-			if cache.hash == head {
+		case cache != nil && cache.Valid:
+			if cache.Hash == head {
 				return nil
 			}
 		case cache != nil:
 			// Invalidated: git staged something below, so descend.
 		default:
 			// No cache tree (some tools write none): hash the entries.
-			if h, ok := entriesTreeHash(es, len(prefix), nil); ok && h == head {
+			if h, ok := entriesTreeHash(es, len(prefix), nil, d.idx.HashSize()); ok && h == head {
 				return nil
 			}
 		}
@@ -277,7 +272,9 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 		switch {
 		case c < 0: // only in the index
 			if isDir {
-				d.addedEntries(es[i:end])
+				if err := d.addedEntries(es[i:end]); err != nil {
+					return err
+				}
 			} else {
 				d.file(es[i:end], nil)
 			}
@@ -286,7 +283,7 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 			d.removed(prefix+string(h.Name), h)
 		default:
 			if isDir {
-				if err := d.diffDir(prefix+name+"/", es[i:end], cache.child(name), h.ObjectHash()); err != nil {
+				if err := d.diffDir(prefix+name+"/", es[i:end], cache.Child(name), h.ObjectHash()); err != nil {
 					return err
 				}
 			} else {
@@ -307,15 +304,15 @@ func (d *stagedDiff) diffDir(prefix string, es []indexEntry, cache *cacheTree, h
 // nextItem returns the name of the file or directory at es[i] (relative to
 // the directory at off), and the end of its entries: a directory's whole
 // range, found by binary search, or a file's stages.
-func nextItem(es []indexEntry, i, off int) (name string, isDir bool, end int) {
-	rest := es[i].name[off:]
+func nextItem(es []git.IndexEntry, i, off int) (name string, isDir bool, end int) {
+	rest := es[i].Name[off:]
 	if k := strings.IndexByte(rest, '/'); k >= 0 {
-		p := es[i].name[:off+k+1]
-		n := sort.Search(len(es)-i, func(m int) bool { return !strings.HasPrefix(es[i+m].name, p) })
+		p := es[i].Name[:off+k+1]
+		n := sort.Search(len(es)-i, func(m int) bool { return !strings.HasPrefix(es[i+m].Name, p) })
 		return rest[:k], true, i + n
 	}
 	end = i + 1
-	for end < len(es) && es[end].name == es[i].name {
+	for end < len(es) && es[end].Name == es[i].Name {
 		end++
 	}
 	return rest, false, end
@@ -323,9 +320,10 @@ func nextItem(es []indexEntry, i, off int) (name string, isDir bool, end int) {
 
 // entriesTreeHash is the object name of the tree git would write for the
 // entries es of the directory at off, taking subdirectory hashes from the
-// cache tree where valid. ok is false when the directory holds unmerged
-// entries (git cannot write a tree for it).
-func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h git.Hash, ok bool) {
+// cache tree where valid, and a sparse directory's from its entry. ok is
+// false when the directory holds unmerged entries (git cannot write a tree
+// for it). hashSize is the object name size (20, or 32 for SHA-256).
+func entriesTreeHash(es []git.IndexEntry, off int, cache *git.CacheTree, hashSize int) (h git.Hash, ok bool) {
 	var b []byte
 	for i := 0; i < len(es); {
 		name, isDir, end := nextItem(es, i, off)
@@ -334,27 +332,32 @@ func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h git.Hash, ok
 		switch {
 		case isDir:
 			mode = filemode.Dir
-			if c := cache.child(name); c != nil && c.valid {
-				eh = c.hash
-			} else if eh, ok = entriesTreeHash(es[i:end], off+len(name)+1, c); !ok {
+			if c := cache.Child(name); c != nil && c.Valid {
+				eh = c.Hash
+			} else if end == i+1 && es[i].IsSparseDir() {
+				eh = es[i].Hash()
+			} else if eh, ok = entriesTreeHash(es[i:end], off+len(name)+1, c, hashSize); !ok {
 				return h, false
 			}
-		case es[i].stage != 0:
+		case es[i].Stage != 0:
 			return h, false
-		case es[i].ita:
+		case es[i].IntentToAdd:
 			i = end // git write-tree leaves intent-to-add entries out
 			continue
 		default:
-			mode, eh = es[i].mode, *es[i].hash
+			mode, eh = es[i].Mode, es[i].Hash()
 		}
 		b = strconv.AppendUint(b, uint64(mode), 8)
 		b = append(b, ' ')
 		b = append(b, name...)
 		b = append(b, 0)
-		b = append(b, eh[:]...)
+		b = append(b, eh[:hashSize]...)
 		i = end
 	}
 	sum := sha1.New()
+	if hashSize == sha256.Size {
+		sum = sha256.New()
+	}
 	var hdr [32]byte
 	sum.Write(strconv.AppendInt(append(hdr[:0], "tree "...), int64(len(b)), 10))
 	sum.Write([]byte{0})
@@ -366,20 +369,20 @@ func entriesTreeHash(es []indexEntry, off int, cache *cacheTree) (h git.Hash, ok
 // file handles the entries of one path (several stages when unmerged)
 // against HEAD entry h (nil: none). Paths are copied out of the mapped
 // index: findings keep them.
-func (d *stagedDiff) file(es []indexEntry, h *git.TreeEntry) {
+func (d *stagedDiff) file(es []git.IndexEntry, h *git.TreeEntry) {
 	k := &es[0]
-	if k.stage != 0 {
-		d.unmerged = append(d.unmerged, strings.Clone(k.name))
+	if k.Stage != 0 {
+		d.unmerged = append(d.unmerged, strings.Clone(k.Name))
 		return
 	}
-	c := stagedChange{hash: *k.hash, mode: k.mode}
+	c := stagedChange{hash: k.Hash(), mode: k.Mode}
 	var hh git.Hash
 	var hm filemode.FileMode
 	if h != nil {
 		hh, hm = h.ObjectHash(), h.FileMode()
 	}
 	switch {
-	case k.ita:
+	case k.IntentToAdd:
 		return // git add -N: the path is known but nothing is staged yet.
 	case h == nil:
 		d.sawAdding = true
@@ -392,20 +395,42 @@ func (d *stagedDiff) file(es []indexEntry, h *git.TreeEntry) {
 	default:
 		c.old = hh
 	}
-	c.path = strings.Clone(k.name)
+	c.path = strings.Clone(k.Name)
 	d.changes = append(d.changes, c)
 }
 
-// addedEntries records every path in es as new.
-func (d *stagedDiff) addedEntries(es []indexEntry) {
+// addedEntries records every path in es as new, a sparse directory's
+// files included.
+func (d *stagedDiff) addedEntries(es []git.IndexEntry) error {
 	for i := 0; i < len(es); {
+		if es[i].IsSparseDir() {
+			kids, err := d.expand(&es[i])
+			if err != nil {
+				return err
+			}
+			if err := d.addedEntries(kids); err != nil {
+				return err
+			}
+			i++
+			continue
+		}
 		end := i + 1
-		for end < len(es) && es[end].name == es[i].name {
+		for end < len(es) && es[end].Name == es[i].Name {
 			end++
 		}
 		d.file(es[i:end], nil)
 		i = end
 	}
+	return nil
+}
+
+// expand returns the files of a sparse directory, read from its tree.
+func (d *stagedDiff) expand(e *git.IndexEntry) ([]git.IndexEntry, error) {
+	return d.idx.ExpandDir(e, func(raw string) ([]byte, error) {
+		var h git.Hash
+		copy(h[:], raw)
+		return d.db.Typed(h, git.ObjTree, -1)
+	})
 }
 
 func (d *stagedDiff) removed(path string, h git.TreeEntry) {

@@ -1,6 +1,7 @@
 package source_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -371,53 +372,82 @@ func TestStagedConflictStages(t *testing.T) {
 	wantFindings(t, mustStaged(t, r), "c.txt:1", "staged.sh:1")
 }
 
-func TestStagedSplitIndexIsAnError(t *testing.T) {
+func TestStagedSplitIndex(t *testing.T) {
+	// issue 10: a split index (core.splitIndex) was refused. Its entries
+	// come from the shared index, replaced, deleted and added to by
+	// .git/index.
 	r := newGitRepo(t)
 	r.write("a.sh", "export K=\""+stagedKey1+"\"\n")
-	r.git("add", ".")
-	r.git("update-index", "--split-index")
-	out := scanStaged(t, &source.Staged{Path: r.dir})
-	if !errors.Is(out.err, source.ErrSplitIndex) {
-		t.Fatalf("err = %v, want ErrSplitIndex", out.err)
-	}
-	var ie *source.IndexError
-	if !errors.As(out.err, &ie) || !strings.Contains(ie.Hint(), "--no-split-index") {
-		t.Errorf("hint = %q, want one naming --no-split-index", ie.Hint())
-	}
-	r.git("update-index", "--no-split-index")
-	wantFindings(t, mustStaged(t, r), "a.sh:1")
-}
-
-func TestStagedSparseIndexIsAnError(t *testing.T) {
-	r := newGitRepo(t)
-	r.write("in/a.txt", "a\n")
-	r.write("out/b.txt", "b\n")
+	r.write("b.txt", "b\n")
+	r.write("c.txt", "c\n")
 	r.git("add", ".")
 	r.commit("init")
-	r.git("sparse-checkout", "init", "--cone", "--sparse-index")
-	r.git("sparse-checkout", "set", "in")
-	// git sparse-checkout sets extensions.worktreeConfig, which go-git
-	// refuses: an error with a hint, never a pass.
-	out := scanStaged(t, &source.Staged{Path: r.dir})
-	var h interface{ Hint() string }
-	if out.err == nil || !errors.As(out.err, &h) || h.Hint() == "" {
-		t.Fatalf("err = %v, want an error with a hint", out.err)
-	}
-	// Without the extension, the sparse index itself is refused.
-	r.git("config", "--unset", "extensions.worktreeConfig")
-	out = scanStaged(t, &source.Staged{Path: r.dir})
-	if !errors.Is(out.err, source.ErrSparseIndex) {
-		t.Fatalf("err = %v, want ErrSparseIndex", out.err)
+	r.git("update-index", "--split-index")
+	r.write("b.txt", "export K=\""+stagedKey2+"\"\n")
+	r.write("d/new.sh", "export K=\""+stagedKey1+"\"\n")
+	r.git("add", "b.txt", "d/new.sh")
+	r.git("rm", "-q", "--cached", "c.txt")
+	wantFindings(t, mustStaged(t, r), "b.txt:1", "d/new.sh:1")
+}
+
+func TestStagedSparseIndex(t *testing.T) {
+	// issue 10: a sparse index was refused. A directory outside the
+	// sparse checkout is one entry holding its tree; where that tree
+	// differs from HEAD's, its files are read from the tree.
+	for _, inHead := range []bool{true, false} {
+		t.Run(fmt.Sprintf("inHead=%v", inHead), func(t *testing.T) {
+			r := newGitRepo(t)
+			r.write("in/a.txt", "a\n")
+			if inHead {
+				r.write("out/b.txt", "b\n")
+			}
+			r.git("add", ".")
+			r.commit("init")
+			r.write("out/deep/key.sh", "export K=\""+stagedKey1+"\"\n")
+			r.write("out/b.txt", "b\n")
+			r.write("other/c.txt", "c\n")
+			r.git("add", ".")
+			r.commit("keys")
+			r.git("sparse-checkout", "init", "--cone", "--sparse-index")
+			r.git("sparse-checkout", "set", "in")
+			if _, err := os.Stat(filepath.Join(r.dir, "out")); err == nil {
+				t.Fatal("out/ is checked out: not a sparse checkout")
+			}
+			// Nothing staged: the sparse directories equal HEAD's trees.
+			wantFindings(t, mustStaged(t, r))
+			// HEAD moves back; the index keeps the later trees.
+			r.git("reset", "-q", "--soft", "HEAD~1")
+			if idx, err := os.ReadFile(filepath.Join(r.dir, ".git", "index")); err != nil || !bytes.Contains(idx, []byte("out/\x00")) {
+				t.Fatalf("the index holds no sparse directory out/ (%v)", err)
+			}
+			wantFindings(t, mustStaged(t, r), "out/deep/key.sh:1")
+		})
 	}
 }
 
 func TestStagedSkipHashIndex(t *testing.T) {
-	// index.skipHash (feature.manyFiles) writes no checksum.
+	// issue 10: index.skipHash (feature.manyFiles, git >= 2.40) writes an
+	// all-zero checksum. git 2.39 cannot write one: zero the trailer of a
+	// real index, which gives the same bytes.
 	r := newGitRepo(t)
-	r.git("config", "index.skipHash", "true")
 	r.write("a.sh", "export K=\""+stagedKey1+"\"\n")
 	r.git("add", ".")
+	zeroIndexTrailer(t, filepath.Join(r.dir, ".git", "index"))
 	wantFindings(t, mustStaged(t, r), "a.sh:1")
+}
+
+// zeroIndexTrailer makes an index what git >= 2.40 writes with
+// index.skipHash: the same bytes with an all-zero checksum.
+func zeroIndexTrailer(t testing.TB, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(data[len(data)-20:])
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestStagedIndexVersions(t *testing.T) {

@@ -80,9 +80,17 @@ func (w *Worktree) open() (*tree, error) {
 		return nil, fmt.Errorf("%q is a %w: it has no working tree to scan (scan its commits with 'clayscan history')", path, ErrBareRepository)
 	}
 	t.root, t.isRepo = repo.Root, true
-	idx, err := repo.Index()
+	// The index is read as the staged scan reads it (skipHash, split and
+	// sparse indexes included), so the two fail alike on one that cannot
+	// be read. Sparse directories are expanded: their files are tracked,
+	// though not checked out.
+	idx, err := repo.ReadIndex(nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading the index of %q: %w", repo.Root, err)
+		return nil, err
+	}
+	defer idx.Close()
+	if err := idx.ExpandSparse(repo.TreeReader()); err != nil {
+		return nil, err
 	}
 	// Limit to the requested subdirectory, if any. Compare real paths: the
 	// root go-git reports and the path given may differ by symlinks
@@ -104,12 +112,14 @@ func (w *Worktree) open() (*tree, error) {
 	t.tracked = make(map[string]struct{}, len(idx.Entries))
 	t.trackedDirs = map[string]struct{}{}
 	t.trackedJobs = make([]string, 0, len(idx.Entries))
-	for _, e := range idx.Entries {
+	for i := range idx.Entries {
+		e := &idx.Entries[i]
 		if _, dup := t.tracked[e.Name]; dup { // conflict stages list a path more than once
 			continue
 		}
-		t.tracked[e.Name] = struct{}{}
-		for d := e.Name; ; {
+		name := strings.Clone(e.Name) // the index is unmapped on return
+		t.tracked[name] = struct{}{}
+		for d := name; ; {
 			i := strings.LastIndexByte(d, '/')
 			if i < 0 {
 				break
@@ -120,16 +130,16 @@ func (w *Worktree) open() (*tree, error) {
 			}
 			t.trackedDirs[d] = struct{}{}
 		}
-		if !strings.HasPrefix(e.Name, prefix) {
+		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
 		switch e.Mode {
 		case filemode.Submodule:
-			t.trackedSkips[e.Name] = scanner.SkipSubmodule
+			t.trackedSkips[name] = scanner.SkipSubmodule
 		case filemode.Symlink:
-			t.trackedSkips[e.Name] = scanner.SkipSymlink
+			t.trackedSkips[name] = scanner.SkipSymlink
 		default:
-			t.trackedJobs = append(t.trackedJobs, e.Name)
+			t.trackedJobs = append(t.trackedJobs, name)
 		}
 	}
 	t.matcher = ignore.ForRepo(repo.Root, repo.GitDir) // core.excludesFile and core.ignorecase, as git reads them

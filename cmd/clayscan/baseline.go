@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/clayscan/clayscan/config"
-	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 )
@@ -55,7 +54,7 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 		code = exitClean
 	}
 	if code == exitClean {
-		fmt.Fprintf(e.stdout, "Scan with --baseline %s to report only findings that are not in it.\n", escape.Path(sf.output))
+		fmt.Fprintf(e.stdout, "Scan with --baseline %s to report only findings that are not in it.\n", safePath(sf.output))
 	}
 	return code
 }

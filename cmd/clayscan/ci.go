@@ -83,9 +83,9 @@ func ciError(e *env, err error, hint string, summary bool) int {
 	if hint == "" && errors.As(err, &h) {
 		hint = h.hint
 	}
-	msg := escape.Text(err.Error())
+	msg := safe(err.Error())
 	if hint != "" {
-		msg += "\n" + escape.Text(hint)
+		msg += "\n" + safe(hint)
 	}
 	if e.getenv("GITHUB_ACTIONS") == "true" {
 		fmt.Fprintf(e.stdout, "::error title=%s::%s\n", escape.WorkflowProperty("clayscan: error"), escape.WorkflowData(msg))

@@ -11,6 +11,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/clayscan/clayscan/internal/escape"
+	"github.com/clayscan/clayscan/internal/redact"
 )
 
 // Exit codes are a public contract (README, "Exit codes").
@@ -94,10 +95,10 @@ func (h *hintError) Unwrap() error { return h.err }
 func withHint(err error, hint string) error { return &hintError{err: err, hint: hint} }
 
 // errorf prints "clayscan: error: …" and, when there is one, a hint line.
-// Both pass through escape.Text: an error may quote a path, a ref or a
-// config value, and must not end its line or carry a terminal escape.
+// Both pass through safe: an error may quote a path, a ref, a flag or a
+// config value, and must neither echo a secret nor end its line early.
 func (e *env) errorf(err error, hint string) {
-	fmt.Fprintf(e.stderr, "clayscan: error: %s\n", escape.Text(err.Error()))
+	fmt.Fprintf(e.stderr, "clayscan: error: %s\n", safe(err.Error()))
 	var h *hintError
 	if hint == "" && errors.As(err, &h) {
 		hint = h.hint
@@ -108,9 +109,18 @@ func (e *env) errorf(err error, hint string) {
 		hint = hinter.Hint()
 	}
 	if hint != "" {
-		fmt.Fprintf(e.stderr, "clayscan: hint: %s\n", escape.Text(hint))
+		fmt.Fprintf(e.stderr, "clayscan: hint: %s\n", safe(hint))
 	}
 }
+
+// safe prepares a message that may quote user input or repository content
+// for a terminal or a CI log: secrets masked (redact: a key pasted into an
+// argument must not come back in an error), then escaped (escape.Text).
+func safe(s string) string { return escape.Text(redact.String(s)) }
+
+// safePath is safe for a file name: masked, then quoted like git quotes a
+// path.
+func safePath(p string) string { return escape.Path(redact.String(p)) }
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/clayscan/clayscan/config"
-	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/scanner/source"
 	"github.com/clayscan/clayscan/scanner/suppress"
 
@@ -81,7 +80,7 @@ func runIgnore(ctx context.Context, e *env, args []string) int {
 			return exitError
 		}
 		if ig.Has(fp, *scope) {
-			fmt.Fprintf(e.stdout, "%s already ignores %s\n", escape.Path(name), escape.Text(strings.TrimSpace(fp+" "+*scope)))
+			fmt.Fprintf(e.stdout, "%s already ignores %s\n", safePath(name), safe(strings.TrimSpace(fp+" "+*scope)))
 			return exitClean
 		}
 	}
@@ -102,7 +101,7 @@ func runIgnore(ctx context.Context, e *env, args []string) int {
 		e.errorf(fmt.Errorf("writing %s: %w", name, err), "")
 		return exitError
 	}
-	fmt.Fprintf(e.stdout, "Added to %s: %s\n", escape.Path(name), escape.Text(entry.String()))
+	fmt.Fprintf(e.stdout, "Added to %s: %s\n", safePath(name), safe(entry.String()))
 	if entry.Reason == "" {
 		fmt.Fprintf(e.stdout, "Tip: say why with --reason, so reviewers and future you know it is safe.\n")
 	}

@@ -94,7 +94,7 @@ func runMerge(ctx context.Context, e *env, args []string) int {
 			if err = writePrivate(output, buf.Bytes()); err != nil {
 				err = fmt.Errorf("writing report: %w", err)
 			} else {
-				fmt.Fprintf(e.stdout, "%s\nReport written to %s\n", report.MergedSummaryLine(m, !noColor && e.getenv("NO_COLOR") == "" && isTerminal(e.stdout)), output)
+				fmt.Fprintf(e.stdout, "%s\nReport written to %s\n", report.MergedSummaryLine(m, !noColor && e.getenv("NO_COLOR") == "" && isTerminal(e.stdout)), safePath(output))
 			}
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/clayscan/clayscan/config"
-	"github.com/clayscan/clayscan/internal/escape"
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
@@ -303,6 +302,6 @@ func writeReport(e *env, sf *scanFlags, format formatter, res *scanner.Result, c
 	if err := writePrivate(sf.output, buf.Bytes()); err != nil {
 		return fmt.Errorf("writing report: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "%s\nReport written to %s\n", report.SummaryLine(res, !sf.noColor && e.getenv("NO_COLOR") == "" && isTerminal(e.stdout)), escape.Path(sf.output))
+	fmt.Fprintf(e.stdout, "%s\nReport written to %s\n", report.SummaryLine(res, !sf.noColor && e.getenv("NO_COLOR") == "" && isTerminal(e.stdout)), safePath(sf.output))
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/clayscan/clayscan/internal/escape"
+	"github.com/clayscan/clayscan/internal/redact"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -25,7 +26,7 @@ func GitHub(w io.Writer, res *scanner.Result) error {
 		ew.printf("::%s %s::%s\n", AnnotationLevel(f.Severity), annotationProperties(f), escape.WorkflowData(annotationMessage(f)))
 	}
 	for _, e := range res.Errors {
-		ew.printf("::error title=%s::%s\n", escape.WorkflowProperty("clayscan: unreadable"), escape.WorkflowData(escape.Text(e.Error())))
+		ew.printf("::error title=%s::%s\n", escape.WorkflowProperty("clayscan: unreadable"), escape.WorkflowData(escape.Text(redact.String(e.Error()))))
 	}
 	ew.printf("%s\n", SummaryLine(res, false))
 	return ew.err

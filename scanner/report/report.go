@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/clayscan/clayscan/internal/escape"
+	"github.com/clayscan/clayscan/internal/redact"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -57,7 +58,7 @@ func JSON(w io.Writer, res *scanner.Result, tool Tool, opts JSONOptions) error {
 		rep.Suppressed = res.Suppressed
 	}
 	for _, e := range res.Errors {
-		rep.Errors = append(rep.Errors, jsonError{Repository: e.Repository, Path: e.Path, Error: e.Err.Error()})
+		rep.Errors = append(rep.Errors, jsonError{Repository: e.Repository, Path: e.Path, Error: redact.String(e.Err.Error())})
 	}
 	return writeJSON(w, rep)
 }

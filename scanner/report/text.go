@@ -10,6 +10,7 @@ import (
 	"github.com/fatih/color"
 
 	"github.com/clayscan/clayscan/internal/escape"
+	"github.com/clayscan/clayscan/internal/redact"
 	"github.com/clayscan/clayscan/scanner"
 )
 
@@ -67,7 +68,7 @@ func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
 	}
 	writeGuidance(ew, p, res.Findings)
 	for _, e := range res.Errors {
-		ew.printf("%s %s\n", p.red.Sprint("error:"), escape.Text(e.Error()))
+		ew.printf("%s %s\n", p.red.Sprint("error:"), escape.Text(redact.String(e.Error())))
 	}
 	if opts.Verbose {
 		writeSkipped(ew, p, res)

@@ -19,9 +19,25 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	since := fs.String("since-commit", "", "scan only the commits after `SHA` up to HEAD (same as --range SHA..HEAD)")
 	branch := fs.String("branch", "", "scan only the history of `REF` instead of every ref")
 	allObjects := fs.Bool("all-objects", false, "also scan unreachable blobs in the object database (dropped stashes, rewritten history)")
-	path, err := sf.parse(fs, args)
+	reposFile := fs.String("repos", "", "scan the repositories listed in `FILE` (one path per line), with any PATHs given")
+	jobs := fs.Int("jobs", 2, "with several repositories: scan `N` at a time (memory grows with N)")
+	paths, err := parseArgs(fs, args)
+	if err == nil {
+		_, err = sf.maxFileSize()
+	}
 	if err != nil {
 		return usageError(e, err)
+	}
+	if *reposFile != "" {
+		listed, err := readRepoList(*reposFile)
+		if err != nil {
+			e.errorf(err, "list one repository path per line")
+			return exitError
+		}
+		paths = append(paths, listed...)
+	}
+	if *jobs < 1 {
+		return usageError(e, fmt.Errorf("--jobs %d: scan at least one repository at a time", *jobs))
 	}
 	if *rng != "" && *since != "" {
 		return usageError(e, errors.New("use either --range or --since-commit, not both"))
@@ -31,6 +47,14 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	}
 	if *branch != "" && (*rng != "" || *since != "") {
 		return usageError(e, errors.New("--branch cannot be combined with --range or --since-commit"))
+	}
+	if len(paths) > 1 || *reposFile != "" {
+		proto := source.History{Range: *rng, SinceCommit: *since, Branch: *branch, AllObjects: *allObjects}
+		return runHistoryMany(ctx, e, sf, dedupePaths(paths), proto, *jobs)
+	}
+	path := "."
+	if len(paths) == 1 {
+		path = paths[0]
 	}
 	counters := &source.HistoryCounters{}
 	finished := &atomic.Bool{}

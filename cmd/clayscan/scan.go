@@ -185,41 +185,16 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 	if !ok {
 		return usageError(e, fmt.Errorf("unknown format %q: use one of %s", sf.format, strings.Join(formatNames(), ", ")))
 	}
-	copts := config.Options{Path: path, ConfigFile: sf.config, Baseline: sf.baseline, Base: sf.suppressionBase}
-	if sf.maxSizeSet {
-		n, err := sf.maxFileSize()
-		if err != nil {
-			return usageError(e, err)
-		}
-		copts.MaxFileSize = n
+	if _, err := sf.maxFileSize(); sf.maxSizeSet && err != nil {
+		return usageError(e, err)
 	}
-	if sf.failOn != "" {
-		sev, err := rules.ParseSeverity(sf.failOn)
-		if err != nil {
-			return usageError(e, fmt.Errorf("--fail-on: %w", err))
-		}
-		copts.FailOn = sev
+	if _, err := rules.ParseSeverity(sf.failOn); sf.failOn != "" && err != nil {
+		return usageError(e, fmt.Errorf("--fail-on: %w", err))
 	}
-	cfg, err := config.Load(copts)
-	if err != nil {
-		e.errorf(err, "")
+	res, cfg, runErr := loadAndRun(ctx, e, sf, path, build, opts)
+	if res == nil {
+		e.errorf(runErr, "")
 		return exitError
-	}
-	det, err := scanner.NewDetector(cfg.Rules)
-	if err != nil {
-		e.errorf(err, "")
-		return exitError
-	}
-	src := build(cfg)
-	opts.ShowSecrets = sf.showSecrets
-	opts.ListBinarySkips = sf.verbose // binary skips are counted only, unless asked
-	opts.Filters = append(opts.Filters, cfg.Filters...)
-	opts.LineFilter = cfg.LineFilter
-	opts.PathRules = cfg.PathRules
-	opts.Facts = cfg.Facts
-	res, runErr := scanner.Run(ctx, src, det, opts)
-	if runErr == nil && sf.reportUnused {
-		reportUnusedIgnores(e, cfg.Ignores) // suppress.go
 	}
 	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
 	// A failed scan without findings has nothing to report: a "no
@@ -266,6 +241,47 @@ func exitFor(e *env, cfg *config.Settings, res *scanner.Result) int {
 		return exitFindings
 	}
 	return exitClean
+}
+
+// loadAndRun loads the settings for path, builds the source and runs it.
+// A nil result means the run could not start (bad flags or configuration):
+// err says why.
+func loadAndRun(ctx context.Context, e *env, sf *scanFlags, path string, build buildSource, opts scanner.Options) (*scanner.Result, *config.Settings, error) {
+	copts := config.Options{Path: path, ConfigFile: sf.config, Baseline: sf.baseline, Base: sf.suppressionBase}
+	if sf.maxSizeSet {
+		n, err := sf.maxFileSize()
+		if err != nil {
+			return nil, nil, err
+		}
+		copts.MaxFileSize = n
+	}
+	if sf.failOn != "" {
+		sev, err := rules.ParseSeverity(sf.failOn)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--fail-on: %w", err)
+		}
+		copts.FailOn = sev
+	}
+	cfg, err := config.Load(copts)
+	if err != nil {
+		return nil, nil, err
+	}
+	det, err := scanner.NewDetector(cfg.Rules)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := build(cfg)
+	opts.ShowSecrets = sf.showSecrets
+	opts.ListBinarySkips = sf.verbose // binary skips are counted only, unless asked
+	opts.Filters = append(opts.Filters, cfg.Filters...)
+	opts.LineFilter = cfg.LineFilter
+	opts.PathRules = cfg.PathRules
+	opts.Facts = cfg.Facts
+	res, runErr := scanner.Run(ctx, src, det, opts)
+	if runErr == nil && sf.reportUnused {
+		reportUnusedIgnores(e, cfg.Ignores) // suppress.go
+	}
+	return res, cfg, runErr
 }
 
 // writePrivate writes data to the file name, created with mode 0600. An

@@ -73,6 +73,7 @@ func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
 	if opts.Verbose {
 		writeSkipped(ew, p, res)
 	}
+	writeRepositories(ew, p, res.Repositories)
 	ew.printf("%s\n", SummaryLine(res, opts.Color))
 	return ew.err
 }
@@ -143,6 +144,32 @@ func writeSkipped(ew *errWriter, p palette, res *scanner.Result) {
 	ew.printf("\n")
 }
 
+// writeRepositories prints one line per repository of a multi-repository
+// history scan: what it covered, or why it could not be scanned.
+func writeRepositories(ew *errWriter, p palette, rs []scanner.RepoResult) {
+	if len(rs) == 0 {
+		return
+	}
+	ew.printf("%s\n", p.bold.Sprint("Repositories:"))
+	for _, r := range rs {
+		s := r.Summary
+		if r.Error != "" && s.Commits == 0 {
+			ew.printf("  %s: %s %s\n", escape.Path(r.Repository), p.red.Sprint("error:"), escape.Text(r.Error))
+			continue
+		}
+		ew.printf("  %s: %s, %s (%s)", escape.Path(r.Repository), count(s.Commits, "commit"), count(s.FilesScanned, "blob"), humanBytes(s.BytesScanned))
+		switch {
+		case r.Error != "":
+			ew.printf(": %s %s\n", p.red.Sprint("error:"), escape.Text(r.Error))
+		case s.Findings == 0:
+			ew.printf(": %s\n", p.green.Sprint("no findings"))
+		default:
+			ew.printf(": %s\n", p.red.Sprintf("%d finding%s", s.Findings, plural(s.Findings)))
+		}
+	}
+	ew.printf("\n")
+}
+
 // writeGuidance prints each rule's guidance once, in order of first
 // appearance.
 func writeGuidance(ew *errWriter, p palette, fs []scanner.Finding) {
@@ -176,7 +203,12 @@ func SummaryLine(res *scanner.Result, colored bool) string {
 		if s.Messages > 0 {
 			msgs = ", " + count(s.Messages, "message")
 		}
-		fmt.Fprintf(&b, "Scanned %s on %s, %s%s (%s)", count(s.Commits, "commit"), count(int64(s.Refs), "ref"), count(s.FilesScanned, "blob"), msgs, humanBytes(s.BytesScanned))
+		if n := len(res.Repositories); n > 0 {
+			fmt.Fprintf(&b, "Scanned %s: ", repositories(n))
+		} else {
+			b.WriteString("Scanned ")
+		}
+		fmt.Fprintf(&b, "%s on %s, %s%s (%s)", count(s.Commits, "commit"), count(int64(s.Refs), "ref"), count(s.FilesScanned, "blob"), msgs, humanBytes(s.BytesScanned))
 	default:
 		fmt.Fprintf(&b, "Scanned %s (%s)", count(s.FilesScanned, "file"), humanBytes(s.BytesScanned))
 	}

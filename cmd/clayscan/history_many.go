@@ -127,6 +127,9 @@ func runHistoryMany(ctx context.Context, e *env, sf *scanFlags, paths []string, 
 	// Each repository's own fail threshold decides its findings.
 	failing, below := 0, 0
 	for i, r := range results {
+		if r == nil {
+			continue
+		}
 		for _, f := range r.Findings {
 			if cfgs[i].Fails(f.Severity) {
 				failing++

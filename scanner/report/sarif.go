@@ -198,11 +198,11 @@ func sarifNotifications(res *scanner.Result) []sarifNotification {
 		case scanner.SkipTooLarge, scanner.SkipLFSMissing, "unmerged":
 			level = "warning"
 		}
-		text := fmt.Sprintf("Not scanned (%s): %s", s.Reason, s.Path)
+		text := fmt.Sprintf("Not scanned (%s): %s", escape.SARIFText(string(s.Reason)), escape.SARIFText(s.Path))
 		if s.Blob != "" {
-			text += fmt.Sprintf(" (blob %s", short(s.Blob))
+			text += fmt.Sprintf(" (blob %s", escape.SARIFText(short(s.Blob)))
 			if s.Commit != "" {
-				text += fmt.Sprintf(" in commit %s", short(s.Commit))
+				text += fmt.Sprintf(" in commit %s", escape.SARIFText(short(s.Commit)))
 			}
 			text += ")"
 		}

@@ -129,12 +129,12 @@ func writeSkipped(ew *errWriter, p palette, res *scanner.Result) {
 	}
 	ew.printf("%s\n", p.bold.Sprintf("Not scanned (%d):", res.Summary.SkippedTotal()))
 	for _, s := range res.Skipped {
-		ew.printf("  %s  %s", s.Path, p.yellow.Sprint(s.Reason))
+		ew.printf("  %s  %s", escape.Path(s.Path), p.yellow.Sprint(escape.Text(string(s.Reason))))
 		if s.Blob != "" {
-			ew.printf("  blob %s", short(s.Blob))
+			ew.printf("  blob %s", escape.Text(short(s.Blob)))
 		}
 		if s.Commit != "" {
-			ew.printf(" in commit %s", short(s.Commit))
+			ew.printf(" in commit %s", escape.Text(short(s.Commit)))
 		}
 		ew.printf("\n")
 	}

@@ -127,6 +127,10 @@ type Result struct {
 	// Errors lists content that could not be read; a run with errors is an
 	// operational failure even though its findings are kept.
 	Errors []*ScanError
+	// Failure, when set, is why the run did not complete (the error Run
+	// returned, set by the caller for the report): what the result holds
+	// is partial, and reports say so rather than read as clean.
+	Failure string
 	// Skipped lists what was deliberately not scanned, sorted by path
 	// (binary skips only with Options.ListBinarySkips; bounded by
 	// Options.MaxSkipsListed).

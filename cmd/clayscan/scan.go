@@ -193,14 +193,23 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 	}
 	res, cfg, runErr := loadAndRun(ctx, e, sf, path, build, opts)
 	if res == nil {
-		e.errorf(runErr, "")
-		return exitError
+		return failBeforeScan(e, sf, format, runErr)
 	}
 	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
-	// A failed scan without findings has nothing to report: a "no
-	// findings" summary above the error would read as a clean result.
-	// Findings made before a failure are always reported.
-	if runErr == nil || len(res.Findings) > 0 {
+	if runErr != nil {
+		res.Failure = runErr.Error() // every format says the report is partial
+	}
+	if res.Summary.Shallow && (sf.output != "" || sf.format != "text") {
+		// The text report opens with this warning; a report written to a
+		// file or read by a tool must not be the only place it appears.
+		fmt.Fprintf(e.stderr, "clayscan: warning: this is a shallow clone: history before the shallow boundary was NOT scanned\nclayscan: hint: fetch the full history (git fetch --unshallow, or actions/checkout with fetch-depth: 0) and scan again\n")
+	}
+	// A failed scan's report is written to a file (-o) and in JSON or
+	// SARIF, so that CI always has one to read (issue 11); on the terminal
+	// a text report of a failed scan without findings is left out, the
+	// error says it all. Findings made before a failure are always
+	// reported.
+	if runErr == nil || len(res.Findings) > 0 || sf.output != "" || sf.format == "json" || sf.format == "sarif" {
 		if err := writeReport(e, sf, format, res, colored); err != nil {
 			e.errorf(err, "")
 			return exitError
@@ -208,6 +217,12 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 	}
 	if runErr != nil {
 		e.errorf(runErr, "")
+		if sf.alsoWrite != nil {
+			// ci's SARIF file and job summary too, marked as failed.
+			if err := sf.alsoWrite(res); err != nil {
+				e.errorf(err, "")
+			}
+		}
 		return exitError
 	}
 	if sf.alsoWrite != nil {
@@ -282,6 +297,20 @@ func loadAndRun(ctx context.Context, e *env, sf *scanFlags, path string, build b
 		reportUnusedIgnores(e, cfg.Ignores) // suppress.go
 	}
 	return res, cfg, runErr
+}
+
+// failBeforeScan reports an error that stopped the scan before it began
+// (a bad config): with -o, the report file still gets written, holding the
+// error and nothing scanned, so that CI always has a file to read.
+func failBeforeScan(e *env, sf *scanFlags, format formatter, err error) int {
+	e.errorf(err, "")
+	if sf.output != "" {
+		res := &scanner.Result{Failure: err.Error(), Summary: scanner.Summary{Skipped: map[scanner.SkipReason]int64{}}}
+		if werr := writeReport(e, sf, format, res, false); werr != nil {
+			e.errorf(werr, "")
+		}
+	}
+	return exitError
 }
 
 // writePrivate writes data to the file name, created with mode 0600. An

@@ -28,6 +28,9 @@ func GitHub(w io.Writer, res *scanner.Result) error {
 	for _, e := range res.Errors {
 		ew.printf("::error title=%s::%s\n", escape.WorkflowProperty("clayscan: unreadable"), escape.WorkflowData(escape.Text(redact.String(e.Error()))))
 	}
+	if res.Failure != "" {
+		ew.printf("::error title=%s::%s\n", escape.WorkflowProperty("clayscan: scan failed"), escape.WorkflowData(escape.Text(res.Failure)))
+	}
 	ew.printf("%s\n", SummaryLine(res, false))
 	return ew.err
 }
@@ -95,9 +98,12 @@ type SummaryOptions struct {
 func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error {
 	ew := &errWriter{w: w}
 	n := len(res.Findings)
-	if n == 0 {
+	switch {
+	case res.Failure != "":
+		ew.printf("## clayscan: error, the scan is incomplete (%d finding%s)\n\n%s\n\n", n, plural(n), escape.MarkdownText(res.Failure))
+	case n == 0:
 		ew.printf("## clayscan: no Clay credentials found\n\n")
-	} else {
+	default:
 		ew.printf("## clayscan: %d finding%s\n\n", n, plural(n))
 	}
 	if scope := opts.scopeMarkdown(); scope != "" {

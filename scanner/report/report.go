@@ -25,6 +25,8 @@ type jsonReport struct {
 	Findings   []scanner.Finding `json:"findings"`
 	Suppressed []scanner.Finding `json:"suppressed,omitempty"`
 	Errors     []jsonError       `json:"errors,omitempty"`
+	// Error is why the scan failed (exit 2): the report is partial.
+	Error string `json:"error,omitempty"`
 	// Skipped lists what was not scanned (the summary counts it); see
 	// scanner.Result.Skipped for what the list leaves out.
 	Skipped []scanner.Skipped `json:"skipped,omitempty"`
@@ -47,7 +49,7 @@ type JSONOptions struct {
 
 // JSON writes res as one indented JSON object.
 func JSON(w io.Writer, res *scanner.Result, tool Tool, opts JSONOptions) error {
-	rep := jsonReport{Tool: tool, Source: res.Source, Findings: res.Findings, Skipped: res.Skipped, Summary: res.Summary, Repositories: res.Repositories}
+	rep := jsonReport{Tool: tool, Source: res.Source, Findings: res.Findings, Skipped: res.Skipped, Error: res.Failure, Summary: res.Summary, Repositories: res.Repositories}
 	if rep.Findings == nil {
 		rep.Findings = []scanner.Finding{}
 	}

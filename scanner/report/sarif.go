@@ -161,7 +161,7 @@ func SARIF(w io.Writer, res *scanner.Result, tool Tool) error {
 		Tool:        sarifTool{Driver: sarifDriver{Name: tool.Name, Version: tool.Version, InformationURI: informationURI, Rules: []sarifRule{}}},
 		Results:     []sarifResult{},
 		ColumnKind:  "unicodeCodePoints",
-		Invocations: []sarifInvocation{{ExecutionSuccessful: len(res.Errors) == 0, ToolExecutionNotifications: sarifNotifications(res)}},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: len(res.Errors) == 0 && res.Failure == "", ToolExecutionNotifications: sarifNotifications(res)}},
 	}
 	if res.Summary.Shallow || res.Summary.SkippedTotal() > 0 {
 		run.Properties = &sarifRunProps{Shallow: res.Summary.Shallow, Skipped: res.Summary.Skipped}
@@ -185,6 +185,13 @@ func SARIF(w io.Writer, res *scanner.Result, tool Tool) error {
 // for the rest.
 func sarifNotifications(res *scanner.Result) []sarifNotification {
 	var out []sarifNotification
+	if res.Failure != "" {
+		out = append(out, sarifNotification{
+			Descriptor: sarifDescriptorRef{ID: "clayscan/failed"},
+			Level:      "error",
+			Message:    sarifText{Text: "The scan failed, so this report is partial: " + escape.SARIFText(res.Failure)},
+		})
+	}
 	if res.Summary.Shallow {
 		out = append(out, sarifNotification{
 			Descriptor: sarifDescriptorRef{ID: "clayscan/shallow"},

@@ -70,6 +70,9 @@ func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
 	for _, e := range res.Errors {
 		ew.printf("%s %s\n", p.red.Sprint("error:"), escape.Text(redact.String(e.Error())))
 	}
+	if res.Failure != "" {
+		ew.printf("%s the scan failed, so this report is partial: %s\n", p.red.Sprint("error:"), escape.Text(res.Failure))
+	}
 	if opts.Verbose {
 		writeSkipped(ew, p, res)
 	}
@@ -228,6 +231,11 @@ func SummaryLine(res *scanner.Result, colored bool) string {
 		fmt.Fprintf(&b, "; %d unreadable", s.Errors)
 	}
 	b.WriteString(": ")
+	if res.Failure != "" {
+		// Never "no findings" over a scan that did not finish.
+		b.WriteString(p.red.Sprintf("scan failed, %d finding%s before it stopped", s.Findings, plural(s.Findings)))
+		return b.String()
+	}
 	if s.Findings == 0 {
 		b.WriteString(p.green.Sprint("no findings"))
 	} else {

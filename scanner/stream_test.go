@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -276,5 +278,46 @@ func TestStreamPrev(t *testing.T) {
 	}})
 	if opened != 0 {
 		t.Error("prev opened for a target without findings")
+	}
+}
+
+// genReader yields n bytes of generated JSON lines without holding them.
+type genReader struct {
+	n, i int
+	line []byte
+	off  int
+}
+
+func (g *genReader) Read(p []byte) (int, error) {
+	if g.n <= 0 {
+		return 0, io.EOF
+	}
+	w := 0
+	for w < len(p) && g.n > 0 {
+		if g.off == len(g.line) {
+			g.i++
+			g.line = append(strconv.AppendInt(append(g.line[:0], `{"id":`...), int64(g.i), 10), `,"name":"row","score":7.5},`+"\n"...)
+			g.off = 0
+		}
+		c := copy(p[w:min(len(p), w+g.n)], g.line[g.off:])
+		w, g.off, g.n = w+c, g.off+c, g.n-c
+	}
+	return w, nil
+}
+
+// Memory does not grow with the content: 64 MB streamed allocate about one
+// window, not the content's size (issue 11).
+func TestDetectReaderMemoryBounded(t *testing.T) {
+	d := newTestDetector(t)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := 0
+	if err := d.DetectReader(&Target{}, &genReader{n: 64 << 20}, func(Finding) { n++ }); err != nil || n != 0 {
+		t.Fatalf("err %v, %d findings", err, n)
+	}
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("streaming 64 MB allocated %d bytes", alloc)
 	}
 }

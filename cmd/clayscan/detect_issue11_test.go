@@ -123,6 +123,10 @@ func TestLargeFileScannedEverywhere(t *testing.T) {
 	commit := gitHead(t, dir)
 	code, doc = runJSON(t, "history", dir)
 	checkFindings(t, "history", code, doc, commit, wantFinding{rule: "clay-sk-live-key", path: "data/export.json", line: 1, col: 24, secret: key})
+	// Packed, the blob is streamed from the pack.
+	git("repack", "-adq")
+	code, doc = runJSON(t, "history", dir)
+	checkFindings(t, "history (packed)", code, doc, commit, wantFinding{rule: "clay-sk-live-key", path: "data/export.json", line: 1, col: 24, secret: key})
 
 	// The staged line filter still applies to a large file: a second key
 	// added near the end is reported, the committed one is not.

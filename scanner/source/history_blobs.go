@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -299,6 +300,10 @@ func (bp *blobPhase) materialize(z *git.Inflater, t btask) []byte {
 			bp.skipLarge(n, e.Size)
 			return nil
 		}
+		if n.info != nil && len(n.children) == 0 && e.Size > scanner.StreamThreshold {
+			bp.stream(n.h, n.info, e.Size) // nobody needs it whole
+			return nil
+		}
 		data, err = z.Inflate(n.loc.Pack, e.DataOff, e.Size, nil)
 		if err != nil {
 			bp.fail(n.info, n.h, err)
@@ -331,9 +336,9 @@ func (bp *blobPhase) loose(h hash, bi *blobInfo) {
 		bp.fail(bi, h, fmt.Errorf("not found"))
 		return
 	}
-	limit := int64(-1)
+	limit := int64(scanner.StreamThreshold) // larger ones are streamed
 	if bp.maxSize > 0 {
-		limit = bp.maxSize
+		limit = min(limit, bp.maxSize)
 	}
 	typ, size, data, err := bp.db.ReadLoose(p, h, limit)
 	if err != nil {
@@ -345,7 +350,11 @@ func (bp *blobPhase) loose(h hash, bi *blobInfo) {
 		return
 	}
 	if data == nil && size > 0 {
-		bp.sink.Skip(bi.skipped(h, scanner.SkipTooLarge))
+		if bp.maxSize > 0 && size > bp.maxSize {
+			bp.sink.Skip(bi.skipped(h, scanner.SkipTooLarge))
+		} else {
+			bp.stream(h, bi, size)
+		}
 		return
 	}
 	bp.scan(h, bi, data)
@@ -361,11 +370,8 @@ func (bi *blobInfo) skipped(h hash, why scanner.SkipReason) scanner.Skipped {
 }
 
 func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
-	t := scanner.Target{Path: bi.path, Data: data, InHead: bi.inHead, Blob: h.String()}
-	if bi.commit != nil {
-		t.Commit = bi.commit.info
-		t.Order = bi.commit.order
-	}
+	t := bp.target(h, bi)
+	t.Data = data
 	if !bi.prev.IsZero() {
 		if _, old, err := bp.db.Get(bi.prev); err == nil {
 			t.Lines = addedLines(scanner.DecodeText(old), scanner.DecodeText(data))
@@ -375,6 +381,40 @@ func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
 	if bp.counters != nil {
 		bp.counters.BlobsDone.Add(1)
 		bp.counters.Bytes.Add(int64(len(data)))
+	}
+}
+
+func (bp *blobPhase) target(h hash, bi *blobInfo) scanner.Target {
+	t := scanner.Target{Path: bi.path, InHead: bi.inHead, Blob: h.String()}
+	if bi.commit != nil {
+		t.Commit = bi.commit.info
+		t.Order = bi.commit.order
+	}
+	return t
+}
+
+// stream scans a blob too large to hold whole (a full pack entry that is
+// no delta's base) as it inflates; in a range scan, its version at the
+// base is read only when it has findings (Target.Prev).
+func (bp *blobPhase) stream(h hash, bi *blobInfo, size int64) {
+	_, _, rc, err := bp.db.Open(h)
+	if err != nil {
+		bp.fail(bi, h, err)
+		return
+	}
+	defer rc.Close()
+	t := bp.target(h, bi)
+	t.Reader = rc
+	if prev := bi.prev; !prev.IsZero() {
+		t.Prev = func() (io.ReadCloser, error) {
+			_, _, rc, err := bp.db.Open(prev)
+			return rc, err
+		}
+	}
+	bp.sink.Scan(t)
+	if bp.counters != nil {
+		bp.counters.BlobsDone.Add(1)
+		bp.counters.Bytes.Add(size)
 	}
 }
 

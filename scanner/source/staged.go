@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -545,6 +546,9 @@ type stagedJob struct {
 	// lines, when set, are the added lines already known (an edited rename)
 	lines     scanner.LineSet
 	haveLines bool
+	// stream: the blob is too large to hold; the worker streams it, and
+	// its HEAD version only when there are findings (Target.Prev).
+	stream bool
 }
 
 // emit reads the changed blobs (sequentially: the object reader reuses
@@ -569,7 +573,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				scanStaged(j, sink)
+				scanStaged(d.db, j, sink)
 			}
 		}()
 	}
@@ -588,9 +592,26 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 		}
 		j := stagedJob{c: c}
 		var rerr error
-		j.data, rerr = d.db.Typed(c.hash, git.ObjBlob, limit)
+		// Blobs over StreamThreshold are streamed by the worker, never
+		// held whole.
+		readLimit := int64(scanner.StreamThreshold)
+		if limit >= 0 {
+			readLimit = min(readLimit, limit)
+		}
+		j.data, rerr = d.db.Typed(c.hash, git.ObjBlob, readLimit)
 		if errors.Is(rerr, git.ErrBlobTooLarge) {
-			sink.Skip(scanner.Skipped{Path: c.path, Reason: scanner.SkipTooLarge})
+			typ, size, serr := d.db.ObjectSize(c.hash)
+			switch {
+			case serr != nil:
+				sink.Error(c.path, serr)
+			case typ != git.ObjBlob:
+				sink.Error(c.path, git.Corruptf(c.hash, "expected a blob, found a %s", typ))
+			case limit >= 0 && size > limit:
+				sink.Skip(scanner.Skipped{Path: c.path, Reason: scanner.SkipTooLarge})
+			default:
+				j.stream = true
+				jobs <- j
+			}
 			continue
 		}
 		if rerr != nil {
@@ -598,12 +619,12 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 			continue
 		}
 		if c.old.IsZero() && !c.nothingAdded && len(d.renameFrom) > 0 && !scanner.IsBinary(j.data) {
-			if _, lines, ok := d.renameSource(j.data, limit); ok {
+			if _, lines, ok := d.renameSource(j.data, readLimit); ok {
 				j.lines, j.haveLines = lines, true
 			}
 		}
 		if !c.old.IsZero() && !c.nothingAdded && !scanner.IsBinary(j.data) {
-			j.old, rerr = d.db.Typed(c.old, git.ObjBlob, limit)
+			j.old, rerr = d.db.Typed(c.old, git.ObjBlob, max(readLimit, 4*int64(len(j.data))))
 			switch {
 			case errors.Is(rerr, git.ErrBlobTooLarge):
 				j.allAdded = true
@@ -619,7 +640,28 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 	return err
 }
 
-func scanStaged(j stagedJob, sink scanner.Sink) {
+func scanStaged(db *git.ODB, j stagedJob, sink scanner.Sink) {
+	if j.stream {
+		_, _, rc, err := db.Open(j.c.hash)
+		if err != nil {
+			sink.Error(j.c.path, err)
+			return
+		}
+		defer rc.Close()
+		t := scanner.Target{Path: j.c.path, Reader: rc}
+		switch {
+		case j.c.nothingAdded:
+			t.Lines = scanner.LineSet{}
+		case !j.c.old.IsZero():
+			old := j.c.old
+			t.Prev = func() (io.ReadCloser, error) {
+				_, _, rc, err := db.Open(old)
+				return rc, err
+			}
+		}
+		sink.Scan(t)
+		return
+	}
 	t := scanner.Target{Path: j.c.path, Data: j.data}
 	switch {
 	case j.c.nothingAdded:

@@ -21,9 +21,6 @@ const (
 	exitError    = 2 // usage or operational error
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // env is what a command may touch of the outside world.
 type env struct {
 	stdin          io.Reader

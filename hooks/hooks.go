@@ -28,6 +28,7 @@ import (
 	format "github.com/go-git/go-git/v5/plumbing/format/config"
 
 	"github.com/clayscan/clayscan/internal/git"
+	"github.com/clayscan/clayscan/internal/safefile"
 )
 
 const (
@@ -199,8 +200,11 @@ func Install(opts Options) (*Result, error) {
 	// Lstat, not ReadFile: a dangling symlink is still someone's hook.
 	var current []byte
 	hookExists := exists(hook)
-	if hookExists {
-		current, _ = os.ReadFile(hook) // unreadable: not ours, so never overwritten
+	if hookExists && isRegular(hook) {
+		// Unreadable: not ours, so never overwritten. A symlink is never
+		// read as ours either: it is someone's hook (or a planted link),
+		// and clayscan never writes through one (issue 12).
+		current, _ = os.ReadFile(hook)
 	}
 	chainExists := exists(chained)
 
@@ -308,21 +312,10 @@ func IsClayscanHook(content []byte) bool {
 	return false
 }
 
-// writeHook replaces path atomically with an executable script.
+// writeHook replaces path atomically with an executable script, never
+// writing through a symlink (safefile).
 func writeHook(path string, content []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+HookName+".clayscan-*")
-	if err != nil {
-		return fmt.Errorf("writing the hook: %w", err)
-	}
-	name := tmp.Name()
-	_, werr := tmp.Write(content)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr, os.Chmod(name, 0o755)); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("writing the hook: %w", err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
+	if err := safefile.Write(path, content, 0o755); err != nil {
 		return fmt.Errorf("writing the hook: %w", err)
 	}
 	return nil
@@ -331,6 +324,12 @@ func writeHook(path string, content []byte) error {
 func exists(p string) bool {
 	_, err := os.Lstat(p)
 	return err == nil
+}
+
+// isRegular reports a regular file, not following a symlink.
+func isRegular(p string) bool {
+	fi, err := os.Lstat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 func isFile(p string) bool {

@@ -257,3 +257,35 @@ func TestScriptQuotesBinary(t *testing.T) {
 		t.Errorf("chained script is not valid sh: %v\n%s", err, out)
 	}
 }
+
+// Issue 12: a hook that is a symlink is never written through, even when
+// its target reads as clayscan's own hook: it is treated as the user's.
+func TestInstallNeverWritesThroughSymlink(t *testing.T) {
+	repo := gitRepo(t)
+	dir, _ := Dir(repo)
+	os.MkdirAll(dir, 0o755)
+	target := filepath.Join(t.TempDir(), "shared-hook")
+	old := Script("/old/clayscan", false)
+	if err := os.WriteFile(target, old, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hook := filepath.Join(dir, HookName)
+	if err := os.Symlink(target, hook); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	if _, err := Install(Options{Path: repo, Binary: bin}); !errors.Is(err, ErrHookExists) {
+		t.Fatalf("got %v, want ErrHookExists", err)
+	}
+	if _, err := Install(Options{Path: repo, Binary: bin, Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(target); !bytes.Equal(got, old) {
+		t.Errorf("the symlink's target was rewritten:\n%s", got)
+	}
+	if fi, err := os.Lstat(hook); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("the hook is not clayscan's own file: %v, %v", fi, err)
+	}
+	if target2, err := os.Readlink(hook + ChainedSuffix); err != nil || target2 != target {
+		t.Errorf("the user's symlink was not kept aside: %q, %v", target2, err)
+	}
+}

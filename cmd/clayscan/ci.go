@@ -296,7 +296,7 @@ func writeCIOutputs(e *env, res *scanner.Result, scopeMD, sarifPath string, summ
 		if err := report.SARIF(&buf, res, report.Tool{Name: "clayscan", Version: version}); err != nil {
 			return err
 		}
-		if err := os.WriteFile(sarifPath, buf.Bytes(), 0o600); err != nil {
+		if err := writePrivate(sarifPath, buf.Bytes()); err != nil {
 			return fmt.Errorf("writing the SARIF report: %w", err)
 		}
 	}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/clayscan/clayscan/config"
+	"github.com/clayscan/clayscan/internal/safefile"
 	"github.com/clayscan/clayscan/scanner/source"
 	"github.com/clayscan/clayscan/scanner/suppress"
 
@@ -68,9 +67,11 @@ func runIgnore(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	name := filepath.Join(root, suppress.IgnoreFile)
-	old, exists, err := config.ReadLocal(name)
+	// Read and replaced whole, never through a symlink: a repository
+	// could plant .clayscanignore -> ~/.bashrc (issue 12).
+	old, exists, err := safefile.ReadRegular(name, 64<<20)
 	if err != nil {
-		e.errorf(err, "")
+		e.errorf(fmt.Errorf("reading %s: %w", name, err), "")
 		return exitError
 	}
 	if exists {
@@ -84,20 +85,12 @@ func runIgnore(ctx context.Context, e *env, args []string) int {
 			return exitClean
 		}
 	}
-	var add strings.Builder
-	if len(old) > 0 && old[len(old)-1] != '\n' {
-		add.WriteByte('\n')
+	next := append([]byte(nil), old...)
+	if len(next) > 0 && next[len(next)-1] != '\n' {
+		next = append(next, '\n')
 	}
-	add.WriteString(entry.String())
-	add.WriteByte('\n')
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err == nil {
-		_, err = f.WriteString(add.String())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	next = append(next, entry.String()+"\n"...)
+	if err := safefile.Write(name, next, safefile.Mode(name, 0o600)); err != nil {
 		e.errorf(fmt.Errorf("writing %s: %w", name, err), "")
 		return exitError
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/clayscan/clayscan/config"
+	"github.com/clayscan/clayscan/internal/redact"
+	"github.com/clayscan/clayscan/internal/safefile"
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
@@ -197,7 +199,7 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 	}
 	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
 	if runErr != nil {
-		res.Failure = runErr.Error() // every format says the report is partial
+		res.Failure = redact.String(runErr.Error()) // every format says the report is partial
 	}
 	if res.Summary.Shallow && (sf.output != "" || sf.format != "text") {
 		// The text report opens with this warning; a report written to a
@@ -305,7 +307,7 @@ func loadAndRun(ctx context.Context, e *env, sf *scanFlags, path string, build b
 func failBeforeScan(e *env, sf *scanFlags, format formatter, err error) int {
 	e.errorf(err, "")
 	if sf.output != "" {
-		res := &scanner.Result{Failure: err.Error(), Summary: scanner.Summary{Skipped: map[scanner.SkipReason]int64{}}}
+		res := &scanner.Result{Failure: redact.String(err.Error()), Summary: scanner.Summary{Skipped: map[scanner.SkipReason]int64{}}}
 		if werr := writeReport(e, sf, format, res, false); werr != nil {
 			e.errorf(werr, "")
 		}
@@ -313,25 +315,10 @@ func failBeforeScan(e *env, sf *scanFlags, format formatter, err error) int {
 	return exitError
 }
 
-// writePrivate writes data to the file name, created with mode 0600. An
-// existing regular file is narrowed to 0600 too, since a report may hold
-// findings; a device such as /dev/stdout is written and left alone.
+// writePrivate writes a report to the file name, created 0600 since it may
+// hold findings: atomically, never through a symlink (safefile).
 func writePrivate(name string, data []byte) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm() != 0o600 {
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return safefile.Write(name, data, 0o600)
 }
 
 // writeReport writes the report to stdout, or to -o FILE (mode 0600) with

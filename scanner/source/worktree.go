@@ -48,6 +48,7 @@ type tree struct {
 	trackedDirs  map[string]struct{}           // every directory holding a tracked path
 	matcher      *ignore.Matcher
 	includeIgn   bool
+	gitDir       string // the repository's own git directory, real path ("" outside one)
 }
 
 func (w *Worktree) open() (*tree, error) {
@@ -80,6 +81,7 @@ func (w *Worktree) open() (*tree, error) {
 		return nil, fmt.Errorf("%q is a %w: it has no working tree to scan (scan its commits with 'clayscan history')", path, ErrBareRepository)
 	}
 	t.root, t.isRepo = repo.Root, true
+	t.gitDir = realPath(repo.GitDir)
 	// The index is read as the staged scan reads it (skipHash, split and
 	// sparse indexes included), so the two fail alike on one that cannot
 	// be read. Sparse directories are expanded: their files are tracked,
@@ -199,19 +201,30 @@ func (t *tree) walkDir(rel, full string, s walkSink) {
 	}
 	// An untracked nested repository: git shows it as one entry and does
 	// not look inside.
-	if t.isNestedRepo(rel, entries) {
+	if t.isNestedRepo(rel, full, entries) {
 		s.skip(rel, scanner.SkipSubmodule)
 		return
 	}
 	t.walkEntries(rel, full, entries, s)
 }
 
-func (t *tree) isNestedRepo(rel string, entries []os.DirEntry) bool {
+// isNestedRepo decides as git's treat_directory does: a directory with
+// tracked paths is walked; otherwise its .git must make it a repository
+// (git.IsNonbareRepositoryDir: an empty .git/ or a .git file with a
+// dangling gitdir: does not, and git adds its files), and that .git must
+// not be this repository's own git directory.
+func (t *tree) isNestedRepo(rel, full string, entries []os.DirEntry) bool {
 	for _, e := range entries {
-		if e.Name() == ".git" {
-			_, hasTracked := t.trackedDirs[rel]
-			return !hasTracked
+		if e.Name() != ".git" {
+			continue
 		}
+		if _, hasTracked := t.trackedDirs[rel]; hasTracked {
+			return false
+		}
+		if !git.IsNonbareRepositoryDir(full) {
+			return false
+		}
+		return t.gitDir == "" || realPath(filepath.Join(full, ".git")) != t.gitDir
 	}
 	return false
 }

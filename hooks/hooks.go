@@ -12,7 +12,8 @@
 // (pre-commit.clayscan-chained) and runs it first. Uninstall removes exactly
 // what Install added and puts the moved hook back.
 //
-// Git configuration is read with go-git; this package never runs git.
+// Git's configuration is read with internal/git's resolver, as git reads
+// it; this package never runs git.
 package hooks
 
 import (
@@ -23,9 +24,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/go-git/go-git/v5/config"
-	format "github.com/go-git/go-git/v5/plumbing/format/config"
 
 	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/internal/safefile"
@@ -86,9 +84,11 @@ type Result struct {
 }
 
 // Dir returns the hooks directory git uses for the repository containing
-// path: core.hooksPath (relative to the work tree, "~/" expanded) when
-// set, else the hooks directory of the common git directory, so that a
-// linked worktree shares its main repository's hooks as git does.
+// path: core.hooksPath when set in any of git's configuration (included
+// files and the environment too; relative to the work tree, or to the git
+// directory of a bare repository; "~/" expanded), else the hooks directory
+// of the common git directory, so that a linked worktree shares its main
+// repository's hooks as git does.
 func Dir(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -102,85 +102,26 @@ func Dir(path string) (string, error) {
 		return "", err
 	}
 	defer repo.Close()
-	root, common := repo.Root, repo.CommonDir
+	return RepoDir(repo)
+}
+
+// RepoDir is Dir for an opened repository.
+func RepoDir(repo *git.Repository) (string, error) {
+	root := repo.Root
 	if root == "" {
 		root = repo.GitDir // bare: a relative core.hooksPath is from the git directory
 	}
-
-	hooksPath, err := hooksPathConfig(repo)
+	hooksPath, ok, err := repo.Config().Path("core.hooksPath", nil)
 	if err != nil {
 		return "", err
 	}
-	if hooksPath == "" {
-		return filepath.Join(common, "hooks"), nil
-	}
-	if hooksPath == "~" || strings.HasPrefix(hooksPath, "~/") {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("expanding core.hooksPath %q: %w", hooksPath, err)
-		}
-		hooksPath = filepath.Join(home, strings.TrimPrefix(hooksPath, "~"))
+	if !ok || hooksPath == "" {
+		return filepath.Join(repo.CommonDir, "hooks"), nil
 	}
 	if !filepath.IsAbs(hooksPath) {
 		hooksPath = filepath.Join(root, hooksPath)
 	}
 	return filepath.Clean(hooksPath), nil
-}
-
-// hooksPathConfig reads core.hooksPath with git's precedence: the
-// repository's config, then the global config ($GIT_CONFIG_GLOBAL, or
-// ~/.gitconfig then $XDG_CONFIG_HOME/git/config), then the system config.
-func hooksPathConfig(r *git.Repository) (string, error) {
-	local, err := r.Config()
-	if err != nil {
-		return "", fmt.Errorf("reading the repository's git config: %w", err)
-	}
-	if v := coreHooksPath(local.Raw); v != "" {
-		return v, nil
-	}
-	var files []string
-	if g := os.Getenv("GIT_CONFIG_GLOBAL"); g != "" {
-		files = append(files, g)
-	} else if paths, err := config.Paths(config.GlobalScope); err == nil {
-		files = append(files, paths...)
-	}
-	if os.Getenv("GIT_CONFIG_NOSYSTEM") == "" {
-		if s := os.Getenv("GIT_CONFIG_SYSTEM"); s != "" {
-			files = append(files, s)
-		} else if paths, err := config.Paths(config.SystemScope); err == nil {
-			files = append(files, paths...)
-		}
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading git config %q: %w", f, err)
-		}
-		raw := format.New()
-		if err := format.NewDecoder(bytes.NewReader(data)).Decode(raw); err != nil {
-			return "", fmt.Errorf("parsing git config %q: %w", f, err)
-		}
-		if v := coreHooksPath(raw); v != "" {
-			return v, nil
-		}
-	}
-	return "", nil
-}
-
-func coreHooksPath(raw *format.Config) string {
-	if raw == nil || !raw.HasSection("core") {
-		return ""
-	}
-	opts := raw.Section("core").Options
-	// The last value wins, as in git.
-	all := opts.GetAll("hooksPath")
-	if len(all) == 0 {
-		return ""
-	}
-	return all[len(all)-1]
 }
 
 // Install writes clayscan's pre-commit hook. It is idempotent: run again,

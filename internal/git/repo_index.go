@@ -4,14 +4,19 @@ package git
 // SHA-1, 32 for SHA-256 (extensions.objectFormat).
 func (r *Repository) HashSize() int { return 20 }
 
-// ReadIndex reads the repository's index: GIT_INDEX_FILE's when env sets
-// it, else the git directory's. The caller closes it.
-func (r *Repository) ReadIndex(env Env) (*Index, error) {
-	path, err := IndexPath(r.GitDir, env)
-	if err != nil {
-		return nil, err
-	}
-	return ReadIndex(path, r.GitDir, r.HashSize())
+// Config is the repository's configuration, resolved once at open: the
+// system, global, local and worktree files with their includes, and the
+// command-line settings of the environment.
+func (r *Repository) Config() *Config { return r.loc.Config }
+
+// IndexFile is the index git uses: GIT_INDEX_FILE when the environment
+// set it at open, else the git directory's.
+func (r *Repository) IndexFile() string { return r.loc.IndexFile }
+
+// ReadIndex reads the repository's index (IndexFile). The caller closes
+// it.
+func (r *Repository) ReadIndex() (*Index, error) {
+	return ReadIndex(r.loc.IndexFile, r.GitDir, r.HashSize())
 }
 
 // TreeReader returns a reader of the repository's tree objects, for

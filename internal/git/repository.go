@@ -11,7 +11,6 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
@@ -29,6 +28,8 @@ type Repository struct {
 	// CommonDir holds what a linked worktree shares with its main
 	// repository (objects, refs, hooks); it is GitDir otherwise.
 	CommonDir string
+
+	loc *Location // what discovery found: config, index file
 
 	// storer reads the config, the index and shallow roots.
 	storer *filesystem.Storage
@@ -214,16 +215,6 @@ func (r *Repository) ReadFile(commit Hash, path string, limit int64) ([]byte, er
 		return nil, fmt.Errorf("%q is larger than %d bytes: %w", path, limit, ErrFileTooLarge)
 	}
 	return data, err
-}
-
-// Config returns the repository's configuration (.git/config).
-func (r *Repository) Config() (*config.Config, error) {
-	return r.storer.Config()
-}
-
-// Index reads the index through go-git (the worktree source's listing).
-func (r *Repository) Index() (*index.Index, error) {
-	return r.storer.Index()
 }
 
 // Shallow lists the shallow clone's boundary commits (none when the

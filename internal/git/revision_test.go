@@ -101,8 +101,10 @@ func TestOpenRepoEdgeCases(t *testing.T) {
 	if h, err := r.ResolveRevision("v1"); err != nil || h.String() != run(t, dir, "rev-parse", "v1^{commit}") {
 		t.Errorf("worktree v1 = %v, %v", h, err)
 	}
-	if idx, err := r.Index(); err != nil || len(idx.Entries) == 0 {
+	if idx, err := r.ReadIndex(); err != nil || len(idx.Entries) == 0 {
 		t.Errorf("worktree index: %v", err)
+	} else {
+		idx.Close()
 	}
 
 	// A bare repository has no work tree.

@@ -88,11 +88,11 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 		return info, fmt.Errorf("%q is a bare repository: it has no index to scan (use 'clayscan history'): %w", path, ErrBareRepository)
 	}
 	info.Root = repo.Root
-	idxPath := s.IndexFile
-	if idxPath == "" {
-		idxPath = filepath.Join(repo.GitDir, "index")
-	} else if idxPath, err = filepath.Abs(idxPath); err != nil {
-		return info, fmt.Errorf("resolving GIT_INDEX_FILE: %w", err)
+	idxPath := repo.IndexFile() // GIT_INDEX_FILE when set, as git reads it
+	if s.IndexFile != "" {
+		if idxPath, err = filepath.Abs(s.IndexFile); err != nil {
+			return info, fmt.Errorf("resolving the index file %q: %w", s.IndexFile, err)
+		}
 	}
 	// HEAD's commit and root tree are read while the index is parsed:
 	// the two are independent and a hook has two cores to use.

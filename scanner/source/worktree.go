@@ -86,7 +86,7 @@ func (w *Worktree) open() (*tree, error) {
 	// sparse indexes included), so the two fail alike on one that cannot
 	// be read. Sparse directories are expanded: their files are tracked,
 	// though not checked out.
-	idx, err := repo.ReadIndex(nil)
+	idx, err := repo.ReadIndex()
 	if err != nil {
 		return nil, err
 	}

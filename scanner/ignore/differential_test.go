@@ -81,7 +81,7 @@ func runLayout(t *testing.T, seed int64, st stats) (cases, decided int) {
 	}
 	sort.Strings(paths)
 	want := gitCheckIgnore(t, l.root, paths)
-	m := ForRepo(l.root, filepath.Join(l.root, ".git"))
+	m := forRepo(t, l.root)
 	for i, p := range paths {
 		fi, err := os.Lstat(filepath.Join(l.root, filepath.FromSlash(p)))
 		if err != nil {
@@ -527,7 +527,7 @@ func TestRealRepository(t *testing.T) {
 		t.Fatal(err)
 	}
 	fields := strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
-	m := ForRepo(root, filepath.Join(root, ".git"))
+	m := forRepo(t, root)
 	ignored := 0
 	for i, p := range paths {
 		fi, err := os.Lstat(filepath.Join(root, p))

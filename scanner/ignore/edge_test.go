@@ -72,7 +72,7 @@ func TestEdgeCasesAgainstGit(t *testing.T) {
 	} {
 		paths := []string{".env", "a/.env.local", "b/.env.production", "c/x.env"}
 		want := gitCheckIgnore(t, tree.root, paths)
-		m := ForRepo(tree.root, tree.gitDir)
+		m := forRepo(t, tree.root)
 		for i, p := range paths {
 			if got := m.Match(p, false); got.Ignored != want[i].ignored {
 				t.Errorf("%s: %s: clayscan %v (%s), git %v (%s:%s)", tree.root, p, got.Ignored, got.Source, want[i].ignored, want[i].source, want[i].line)

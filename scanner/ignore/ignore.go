@@ -84,14 +84,6 @@ func New(root string, opts Options) *Matcher {
 	return m
 }
 
-// ForRepo returns a matcher for a repository's work tree, reading
-// core.excludesFile and core.ignorecase from the git configuration the
-// way git does (see ExcludesFile).
-func ForRepo(root, gitDir string) *Matcher {
-	cfg := readConfig(gitDir)
-	return New(root, Options{GitDir: gitDir, ExcludesFile: cfg.excludesFile(root), IgnoreCase: cfg.ignoreCase})
-}
-
 // displayName shows files inside the work tree relative to it, as git
 // does (".git/info/exclude").
 func displayName(root, file string) string {
@@ -212,8 +204,8 @@ func (m *Matcher) decide(p string, isDir bool) (Decision, bool) {
 }
 
 // DefaultExcludesFile returns git's default global excludes file,
-// $XDG_CONFIG_HOME/git/ignore or ~/.config/git/ignore. ExcludesFile
-// honours core.excludesFile first.
+// $XDG_CONFIG_HOME/git/ignore or ~/.config/git/ignore. ForRepo honours
+// core.excludesFile first.
 func DefaultExcludesFile() string {
 	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
 		return filepath.Join(x, "git", "ignore")

@@ -133,7 +133,9 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if err := d.resolveRenames(); err != nil {
 		return info, err
 	}
-	stagedFacts(repo.Root, repo.GitDir, d, sink)
+	if err := stagedFacts(repo, d, sink); err != nil {
+		return info, err
+	}
 	return info, s.emit(ctx, d, sink)
 }
 
@@ -142,14 +144,17 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 // ignored file was staged with git add -f, or was tracked already. The
 // facts do not depend on the content, so an env file too large or
 // unreadable to scan is still reported.
-func stagedFacts(root, gitDir string, d *stagedDiff, sink scanner.Sink) {
+func stagedFacts(repo *git.Repository, d *stagedDiff, sink scanner.Sink) error {
 	var m *ignore.Matcher
 	for _, c := range d.changes {
 		if c.mode == filemode.Submodule || c.mode == filemode.Symlink || !sink.WantsPath(c.path) {
 			continue
 		}
 		if m == nil {
-			m = ignore.ForRepo(root, gitDir)
+			var err error
+			if m, err = ignore.ForRepo(repo); err != nil {
+				return err
+			}
 		}
 		sink.Path(scanner.PathFact{PathFact: rules.PathFact{
 			Path:   c.path,
@@ -157,6 +162,7 @@ func stagedFacts(root, gitDir string, d *stagedDiff, sink scanner.Sink) {
 			Ignore: rules.IgnoreMatchOf(m.Match(c.path, false)),
 		}})
 	}
+	return nil
 }
 
 // headTree returns the hash of HEAD's tree, or the zero hash on an unborn

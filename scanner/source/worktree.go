@@ -144,7 +144,10 @@ func (w *Worktree) open() (*tree, error) {
 			t.trackedJobs = append(t.trackedJobs, name)
 		}
 	}
-	t.matcher = ignore.ForRepo(repo.Root, repo.GitDir) // core.excludesFile and core.ignorecase, as git reads them
+	// core.excludesFile and core.ignorecase, as git reads them.
+	if t.matcher, err = ignore.ForRepo(repo); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
 

@@ -1,13 +1,5 @@
 package rules
 
-// RotateGuidance is the rotate-immediately advice every Clay finding carries.
-const RotateGuidance = "Rotate this key now: once committed, it is leaked.\n" +
-	"1. Generate a new key in the Clay dashboard.\n" +
-	"2. Update the environment variable or secret store that holds it (CI secrets, .env.local, vault).\n" +
-	"3. Verify the new key works (call a read-only endpoint such as the health check).\n" +
-	"4. Revoke the old key in the Clay dashboard.\n" +
-	"Deleting the commit or rewriting history does not un-leak the key: clones, forks, caches and CI logs keep it."
-
 // The pieces below are shared by the rules' regexes. None uses a large
 // counted repetition ({1,512}): each copy is a program instruction, and a
 // large program pushes Go's regexp from its backtracker onto the much slower
@@ -69,8 +61,7 @@ func Default() []Rule {
 				`([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`),
 			SecretGroup: 0,
 			CheckGroup:  1,
-			Guidance: "A Clay table webhook URL lets anyone who has it write rows into your table. " +
-				"Create a new webhook source on the table, point your senders at it, and delete the old source.\n" + RotateGuidance,
+			Guidance:    GuidanceWebhookURL,
 		},
 		{
 			ID:          "clay-ent-key",
@@ -80,7 +71,7 @@ func Default() []Rule {
 			Regex:       MustPattern(`\b(clay_ent_[A-Za-z0-9_-]{16,})`),
 			SecretGroup: 1,
 			MinEntropy:  3.0,
-			Guidance:    RotateGuidance,
+			Guidance:    GuidanceClayKey,
 		},
 		{
 			ID:          "clay-sk-live-key",
@@ -93,10 +84,10 @@ func Default() []Rule {
 			// The nearest mention decides: STRIPE_SECRET_KEY=sk_live_… in
 			// a file that also talks about Clay is Stripe's.
 			Titles: []ContextTitle{
-				{Near: []string{"clay"}, Title: "Clay live secret key (sk_live_)"},
-				{Near: []string{"stripe"}, Title: "Stripe live secret key (sk_live_)"},
+				{Near: []string{"clay"}, Title: "Clay live secret key (sk_live_)", Guidance: GuidanceClayKey},
+				{Near: []string{"stripe"}, Title: "Stripe live secret key (sk_live_)", Guidance: GuidanceStripeKey},
 			},
-			Guidance: "Clay and Stripe both issue sk_live_ keys; rotate it in whichever dashboard issued it.\n" + RotateGuidance,
+			Guidance: guidanceSkLive,
 		},
 		{
 			ID:          "clay-webhook-auth-header",
@@ -106,7 +97,7 @@ func Default() []Rule {
 			Regex:       headerRegex(`x-clay-webhook-auth`),
 			SecretGroup: FirstGroup,
 			MinEntropy:  2.5,
-			Guidance:    "The x-clay-webhook-auth value authenticates writes to a Clay webhook. Generate a new auth token in the table's webhook settings.\n" + RotateGuidance,
+			Guidance:    GuidanceWebhookAuth,
 		},
 		{
 			ID:       "clay-api-key-header",
@@ -118,7 +109,7 @@ func Default() []Rule {
 			Regex:       headerRegex(`clay-api-key`),
 			SecretGroup: FirstGroup,
 			MinEntropy:  2.8,
-			Guidance:    RotateGuidance,
+			Guidance:    GuidanceClayKey,
 		},
 		{
 			ID:          "clay-bearer-token",
@@ -130,7 +121,7 @@ func Default() []Rule {
 			MinEntropy:  3.0,
 			Near:        []string{"api.clay.com"},
 			NearBytes:   2048,
-			Guidance:    RotateGuidance,
+			Guidance:    GuidanceClayKey,
 		},
 		{
 			ID:       "clay-url-credential",
@@ -141,7 +132,7 @@ func Default() []Rule {
 				`(?:api[_-]?key|key|token|access[_-]?token|secret|auth)=([^&\s"'<>#]{8,})`),
 			SecretGroup: 1,
 			MinEntropy:  2.8,
-			Guidance:    "Query strings end up in server, proxy and browser logs; send the key in a header instead.\n" + RotateGuidance,
+			Guidance:    guidanceURLCredential,
 		},
 		{
 			ID:       "clay-credential-assignment",
@@ -162,7 +153,7 @@ func Default() []Rule {
 			// The secret is whichever value group matched.
 			SecretGroup: FirstGroup,
 			MinEntropy:  2.8,
-			Guidance:    RotateGuidance,
+			Guidance:    GuidanceClayKey,
 		},
 		{
 			ID:       "clay-nested-credential",
@@ -179,7 +170,7 @@ func Default() []Rule {
 			SecretGroup: FirstGroup,
 			MinEntropy:  2.8,
 			Lines:       6,
-			Guidance:    RotateGuidance,
+			Guidance:    GuidanceClayKey,
 		},
 	}
 }

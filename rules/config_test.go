@@ -166,7 +166,7 @@ func TestREADMEConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Rules) != 1 || len(cfg.Disable) != 1 || cfg.MaxFileSize != 5<<20 || len(cfg.Allow.Paths) == 0 || len(cfg.Env.Files) == 0 {
+	if len(cfg.Rules) != 1 || len(cfg.Disable) != 2 || cfg.FailOn != High || cfg.MaxFileSize != 5<<20 || len(cfg.Allow.Paths) == 0 || len(cfg.Env.Files) == 0 {
 		t.Errorf("docs/configuration.md example parsed to %+v", cfg)
 	}
 }

@@ -54,6 +54,9 @@ func (s Severity) Rank() int {
 type ContextTitle struct {
 	Near  []string // lowercase substrings looked for around the match
 	Title string
+	// Guidance, when set, replaces the rule's guidance for findings with
+	// this title (a Stripe key is rotated in Stripe's dashboard).
+	Guidance string
 }
 
 // Rule is one detector. Rules are values: the detector never mutates them.
@@ -92,7 +95,9 @@ type Rule struct {
 	// KeepPlaceholders turns off the placeholder check, for rules whose
 	// match is a credential whatever its shape (a webhook URL).
 	KeepPlaceholders bool
-	// Guidance tells the user what to do; reports print it once per rule.
+	// Guidance tells the user what to do about the credential, in blocks
+	// separated by a blank line (guidance.go); the finding adds a block
+	// for where it was found, and reports print each block once.
 	Guidance string
 }
 

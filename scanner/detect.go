@@ -653,8 +653,11 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit
 			EndColumn:   col + utf8.RuneCount(data[c.start:c.end]),
 			Secret:      Mask(secret),
 			Fingerprint: Fingerprint(r.ID, secret),
-			Guidance:    r.Guidance,
+			Guidance:    r.GuidanceFor(c.title),
 			raw:         secret,
+			tracked:     t.Tracked,
+			untracked:   t.Untracked,
+			content:     true,
 			order:       t.Order,
 			start:       c.start,
 		}

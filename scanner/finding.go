@@ -48,7 +48,10 @@ type Finding struct {
 
 	raw   string // the full secret; never serialised
 	order int64
-	start int // byte offset of the secret in its target
+	// tracked and untracked are the target's, for the guidance.
+	tracked, untracked bool
+	content            bool // from the detector, not a path rule
+	start              int  // byte offset of the secret in its target
 }
 
 // Raw returns the unmasked secret. Only code acting on --show-secrets and

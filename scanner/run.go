@@ -424,6 +424,30 @@ func (r *run) pathFindings() []Finding {
 	return out
 }
 
+// addContextGuidance puts the block about where a credential was found
+// (staged, untracked, in history since a date) before the rule's own
+// steps.
+func addContextGuidance(f *Finding, where rules.Where, now time.Time) {
+	if !f.content {
+		return
+	}
+	c := rules.Context{Where: where, Tracked: f.tracked, Untracked: f.untracked, Now: now}
+	if f.Date != "" {
+		c.Since, _ = time.Parse(time.RFC3339, f.Date)
+	}
+	if f.InHead != nil {
+		c.InHead = *f.InHead
+	}
+	block := rules.ContextGuidance(c)
+	switch {
+	case block == "":
+	case f.Guidance == "":
+		f.Guidance = block
+	default:
+		f.Guidance = block + "\n\n" + f.Guidance
+	}
+}
+
 func pathFinding(pr *rules.PathRule, f *PathFact, pf rules.PathFinding) Finding {
 	key := pf.Key
 	if key == "" {
@@ -485,7 +509,11 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 	// Path findings come from the facts gathered, even when the source
 	// failed part way: an env file seen before an unreadable object is
 	// still reported (issue 11).
-	findings := append(collapseHistory(r.findings, r.inHead), r.pathFindings()...)
+	findings := collapseHistory(r.findings, r.inHead)
+	for i := range findings {
+		addContextGuidance(&findings[i], rules.Where(info.Kind), start)
+	}
+	findings = append(findings, r.pathFindings()...)
 	for i := range findings {
 		f := &findings[i]
 		if opts.ShowSecrets && f.raw != "" {

@@ -71,6 +71,9 @@ type Target struct {
 	// Blob is the content's object id in history ("" elsewhere), so that
 	// a skipped blob can be named.
 	Blob string
+	// Tracked and Untracked (worktree) say whether git tracks the file, for
+	// the guidance; neither is set outside a repository or elsewhere.
+	Tracked, Untracked bool
 	// Kind is "" for file content, or says which message Data is (then
 	// Path is a label such as "commit message", not a file, and lines
 	// count from the message's first line).

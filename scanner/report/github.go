@@ -142,17 +142,15 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 			ew.printf("\n…and %d more: see the job log or the SARIF report.\n", n-max)
 		}
 		ew.printf("\n")
-		seen := map[string]bool{}
-		for _, f := range res.Findings {
-			if seen[f.RuleID] || f.Guidance == "" {
-				continue
+		fs := res.Findings
+		for _, g := range guidanceBlocks(len(fs), func(i int) (string, string, string) { return fs[i].RuleID, fs[i].Path, fs[i].Guidance }) {
+			ew.printf("**What to do about %s:**\n\n", g.title(mdName, mdName))
+			for _, b := range g.blocks {
+				for _, line := range strings.Split(b.text, "\n") {
+					ew.printf("%s\n", escape.MarkdownText(line))
+				}
+				ew.printf("\n")
 			}
-			seen[f.RuleID] = true
-			ew.printf("**What to do about %s:**\n\n", escape.MarkdownCode(f.RuleID, false))
-			for _, line := range strings.Split(f.Guidance, "\n") {
-				ew.printf("%s\n", escape.MarkdownText(line))
-			}
-			ew.printf("\n")
 		}
 	}
 	if len(res.Errors) > 0 {
@@ -176,3 +174,6 @@ func mdText(s string) string { return escape.MarkdownText(s) }
 // mdCode shows an untrusted name as a code span that is safe in a table
 // cell (escape.MarkdownCode).
 func mdCode(s string) string { return escape.MarkdownCode(s, true) }
+
+// mdName shows a rule ID or path in Markdown text as a code span.
+func mdName(s string) string { return escape.MarkdownCode(s, false) }

@@ -169,17 +169,15 @@ func MergedMarkdown(w io.Writer, m *merge.Result, opts SummaryOptions) error {
 			}
 		}
 		ew.printf("\n")
-		seen := map[string]bool{}
-		for _, s := range m.Secrets {
-			if seen[s.RuleID] || s.Guidance == "" {
-				continue
+		ss := m.Secrets
+		for _, g := range guidanceBlocks(len(ss), func(i int) (string, string, string) { return ss[i].RuleID, "", ss[i].Guidance }) {
+			ew.printf("**What to do about %s:**\n\n", g.title(mdText, mdText))
+			for _, b := range g.blocks {
+				for _, line := range strings.Split(b.text, "\n") {
+					ew.printf("%s\n", mdText(line))
+				}
+				ew.printf("\n")
 			}
-			seen[s.RuleID] = true
-			ew.printf("**What to do about %s:**\n\n", mdText(s.RuleID))
-			for _, line := range strings.Split(s.Guidance, "\n") {
-				ew.printf("%s\n", mdText(line))
-			}
-			ew.printf("\n")
 		}
 	}
 	var failed []string

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clayscan/clayscan/rules"
 	"github.com/clayscan/clayscan/scanner"
@@ -34,11 +35,15 @@ func finding(ruleID, title, sev, path string, line, col int, secret string) scan
 	return f
 }
 
+// guidance is what the scanner gives a finding in a tracked file: the block
+// about where it is, then the rule's own steps. The text report prints
+// the shared block once.
 func guidance(ruleID string) string {
+	where := rules.ContextGuidance(rules.Context{Where: rules.InWorktree, Tracked: true})
 	if ruleID == "fixture-webhook-url" {
-		return "Create a new webhook source on the table and delete the old one.\n" + rules.RotateGuidance
+		return where + "\n\n" + rules.GuidanceWebhookURL
 	}
-	return rules.RotateGuidance
+	return where + "\n\n" + rules.GuidanceClayKey
 }
 
 // worktreeResult is a scan of a working tree with findings from two rules
@@ -78,6 +83,8 @@ func historyResult() *scanner.Result {
 	f.Author, f.Email, f.Date = "Ada Lovelace", "ada@example.com", "2024-01-02T03:04:05Z"
 	no := false
 	f.InHead = &no
+	f.Guidance = rules.ContextGuidance(rules.Context{Where: rules.InHistory, Since: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Now: time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)}) +
+		"\n\n" + rules.GuidanceClayKey
 	return &scanner.Result{
 		Source:   "history",
 		Findings: []scanner.Finding{f},

@@ -173,24 +173,17 @@ func writeRepositories(ew *errWriter, p palette, rs []scanner.RepoResult) {
 	ew.printf("\n")
 }
 
-// writeGuidance prints each rule's guidance once, in order of first
-// appearance.
+// writeGuidance prints each guidance block once, under a heading that
+// names the rules (and, when few, the files) of the findings sharing it.
 func writeGuidance(ew *errWriter, p palette, fs []scanner.Finding) {
-	perRule := map[string]int{}
-	for _, f := range fs {
-		perRule[f.RuleID]++
-	}
-	seen := map[string]bool{}
-	for _, f := range fs {
-		if seen[f.RuleID] || f.Guidance == "" {
-			continue
+	for _, g := range guidanceBlocks(len(fs), func(i int) (string, string, string) { return fs[i].RuleID, fs[i].Path, fs[i].Guidance }) {
+		ew.printf("%s\n", p.bold.Sprintf("What to do about %s (%s):", g.title(escape.Text, escape.Path), count(int64(g.n), "finding")))
+		for _, b := range g.blocks {
+			for _, line := range escape.Lines(b.text) {
+				ew.printf("  %s\n", line)
+			}
+			ew.printf("\n")
 		}
-		seen[f.RuleID] = true
-		ew.printf("%s\n", p.bold.Sprintf("What to do about %s (%s):", escape.Text(f.RuleID), count(int64(perRule[f.RuleID]), "finding")))
-		for _, line := range escape.Lines(f.Guidance) {
-			ew.printf("  %s\n", line)
-		}
-		ew.printf("\n")
 	}
 }
 

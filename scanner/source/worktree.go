@@ -299,23 +299,29 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 	// Paths go to the workers in batches: one channel handoff (and
 	// goroutine wakeup) per file costs more than reading a small file.
 	const batchSize = 32
-	jobs := make(chan []string, 2*workers)
+	type batch struct {
+		paths   []string
+		tracked bool
+	}
+	jobs := make(chan batch, 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := fileReader{root: t.root, limit: limit}
-			for batch := range jobs {
-				for _, rel := range batch {
-					r.scan(rel, sink)
+			for b := range jobs {
+				// Outside a repository nothing is tracked or untracked.
+				status := scanner.Target{Tracked: t.isRepo && b.tracked, Untracked: t.isRepo && !b.tracked}
+				for _, rel := range b.paths {
+					r.scan(rel, status, sink)
 				}
 			}
 		}()
 	}
-	push := func(batch []string) {
+	push := func(paths []string, tracked bool) {
 		select {
-		case jobs <- batch:
+		case jobs <- batch{paths, tracked}:
 		case <-ctx.Done():
 		}
 	}
@@ -326,17 +332,17 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		}
 		pending = append(pending, rel)
 		if len(pending) == batchSize {
-			push(pending)
+			push(pending, false)
 			pending = nil
 		}
 	}
 	t.rootFact(sink)
 	for i := 0; i < len(t.trackedJobs); i += batchSize {
-		batch := t.trackedJobs[i:min(i+batchSize, len(t.trackedJobs))]
-		for _, rel := range batch {
+		paths := t.trackedJobs[i:min(i+batchSize, len(t.trackedJobs))]
+		for _, rel := range paths {
 			t.fact(sink, rel, true)
 		}
-		push(batch)
+		push(paths, true)
 	}
 	werr := t.walk(walkSink{
 		file: func(rel string) {
@@ -349,7 +355,7 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		error: sink.Error,
 	})
 	if len(pending) > 0 {
-		push(pending)
+		push(pending, false)
 	}
 	close(jobs)
 	wg.Wait()
@@ -427,7 +433,9 @@ func (r *fileReader) realDir(dir string) bool {
 	return ok
 }
 
-func (r *fileReader) scan(rel string, sink scanner.Sink) {
+// scan reads rel and scans it as a target with status's Tracked and
+// Untracked.
+func (r *fileReader) scan(rel string, status scanner.Target, sink scanner.Sink) {
 	if i := strings.LastIndexByte(rel, '/'); i >= 0 && !r.realDir(rel[:i]) {
 		return // below a symlink or a deleted directory: not in the work tree
 	}
@@ -438,9 +446,9 @@ func (r *fileReader) scan(rel string, sink scanner.Sink) {
 		if cap(data) > cap(r.buf) {
 			r.buf = data[:0]
 		}
-		sink.Scan(scanner.Target{Path: rel, Data: data})
+		sink.Scan(scanner.Target{Path: rel, Data: data, Tracked: status.Tracked, Untracked: status.Untracked})
 	case readStream:
-		sink.Scan(scanner.Target{Path: rel, Reader: f})
+		sink.Scan(scanner.Target{Path: rel, Reader: f, Tracked: status.Tracked, Untracked: status.Untracked})
 		f.Close()
 	case readMissing, readNotRegular:
 		// A tracked file deleted from disk (nothing to commit), or a path

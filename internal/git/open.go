@@ -294,52 +294,16 @@ func CommonDir(gitDir string) string {
 	return filepath.Clean(d)
 }
 
-// isGitDir is git's is_git_directory: a valid HEAD, and objects/ (or
-// GIT_OBJECT_DIRECTORY) and refs/ in the common directory.
+// isGitDir is git's is_git_directory (IsGitDirectory), with
+// GIT_OBJECT_DIRECTORY, which git consults in place of objects/, honoured
+// for the repository being opened.
 func isGitDir(dir string, env Env) bool {
-	if !validHead(filepath.Join(dir, "HEAD")) {
-		return false
+	o, ok := env.get("GIT_OBJECT_DIRECTORY")
+	if !ok || o == "" {
+		return IsGitDirectory(dir)
 	}
 	common := CommonDir(dir)
-	objects := filepath.Join(common, "objects")
-	if o, ok := env.get("GIT_OBJECT_DIRECTORY"); ok && o != "" {
-		objects = o
-	}
-	for _, d := range []string{objects, filepath.Join(common, "refs")} {
-		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
-			return false
-		}
-	}
-	return true
-}
-
-// validHead is git's validate_headref: a symlink into refs/, a symbolic
-// ref "ref: refs/...", or an object name.
-func validHead(p string) bool {
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return false
-	}
-	if fi.Mode()&os.ModeSymlink != 0 {
-		t, err := os.Readlink(p)
-		return err == nil && strings.HasPrefix(t, "refs/")
-	}
-	if !fi.Mode().IsRegular() {
-		return false
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var buf [256]byte
-	n, _ := f.Read(buf[:])
-	s := string(buf[:n])
-	if ref, ok := strings.CutPrefix(s, "ref:"); ok {
-		return strings.HasPrefix(strings.TrimLeft(ref, " \t"), "refs/")
-	}
-	s = strings.TrimRight(s, "\r\n")
-	return (len(s) == 40 || len(s) == 64) && IsHex(s)
+	return validHead(filepath.Join(dir, "HEAD")) && searchable(o) && searchable(filepath.Join(common, "refs"))
 }
 
 // hintedError is an error with a line saying what to do about it.

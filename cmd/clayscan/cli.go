@@ -19,6 +19,9 @@ const (
 	exitClean    = 0 // no findings
 	exitFindings = 1 // findings (unsuppressed)
 	exitError    = 2 // usage or operational error
+	// exitInterrupted: the scan was stopped by SIGINT or SIGTERM before
+	// it finished; nothing was reported (128 + SIGINT, as shells do).
+	exitInterrupted = 130
 )
 
 // env is what a command may touch of the outside world.

@@ -194,6 +194,12 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 		return usageError(e, fmt.Errorf("--fail-on: %w", err))
 	}
 	res, cfg, runErr := loadAndRun(ctx, e, sf, path, build, opts)
+	if runErr != nil && ctx.Err() != nil {
+		// Interrupted (Ctrl-C, or the CI job cancelled): what was scanned
+		// is not a result. No report, no summary, no findings list that
+		// could read as one (issue 12).
+		return interrupted(e)
+	}
 	if res == nil {
 		return failBeforeScan(e, sf, format, runErr)
 	}
@@ -258,6 +264,13 @@ func exitFor(e *env, cfg *config.Settings, res *scanner.Result) int {
 		return exitFindings
 	}
 	return exitClean
+}
+
+// interrupted reports a scan stopped by a signal: exit 130, as a shell
+// reports a command killed by SIGINT.
+func interrupted(e *env) int {
+	e.errorf(errors.New("scan interrupted: results are incomplete"), "nothing was reported and no report file was written; run the scan again to completion")
+	return exitInterrupted
 }
 
 // loadAndRun loads the settings for path, builds the source and runs it.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -11,7 +10,7 @@ import (
 // TestMain lets testscript run the real clayscan binary as "clayscan".
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"clayscan": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"clayscan": func() { os.Exit(mainCode()) },
 	})
 }
 

@@ -45,6 +45,17 @@ func runHookInstall(e *env, args []string) int {
 	} else if bin, err = filepath.Abs(bin); err != nil {
 		return usageError(e, err)
 	}
+	// A hook manager rewrites the hooks it owns: clayscan goes into its
+	// configuration, which the user edits (issue 13).
+	managers, err := hooks.DetectManagers(path)
+	if err != nil {
+		e.errorf(err, "")
+		return exitError
+	}
+	if len(managers) > 0 {
+		printManagerSnippets(e, managers)
+		return exitClean
+	}
 	res, err := hooks.Install(hooks.Options{Path: path, Binary: bin, Force: *force})
 	if errors.Is(err, hooks.ErrHookExists) {
 		e.errorf(err, "run 'clayscan hook install --force' to keep that hook and run it before clayscan's ('clayscan hook uninstall' restores it), or call 'clayscan staged' from it yourself")
@@ -71,6 +82,33 @@ func runHookInstall(e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stdout, "  and blocks commits that add Clay credentials. To commit anyway, knowingly: git commit --no-verify\n")
 	return exitClean
+}
+
+// printManagerSnippets says which hook manager was found and what to add
+// to its configuration; nothing is written.
+func printManagerSnippets(e *env, managers []hooks.Manager) {
+	for i, m := range managers {
+		if i > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		fmt.Fprintf(e.stdout, "clayscan: this repository uses %s (%s), which manages its git hooks:\n", m.Name, escape.Path(m.Evidence))
+		fmt.Fprintf(e.stdout, "  a hook written by clayscan would be overwritten, so none was written. Add this to %s:\n\n", escape.Path(m.File))
+		for _, line := range strings.SplitAfter(strings.TrimSuffix(m.Snippet, "\n"), "\n") {
+			fmt.Fprintf(e.stdout, "    %s", line)
+		}
+		fmt.Fprintln(e.stdout)
+		if m.Then != "" {
+			fmt.Fprintf(e.stdout, "\n  then run: %s\n", m.Then)
+		}
+	}
+	fmt.Fprintf(e.stdout, "\n  'clayscan staged' then blocks commits that add Clay credentials.")
+	for _, m := range managers {
+		if m.Name != "pre-commit" { // pre-commit builds clayscan itself
+			fmt.Fprintf(e.stdout, " clayscan must be on PATH\n  (go install github.com/clayscan/clayscan/cmd/clayscan@latest) on every machine that commits.")
+			break
+		}
+	}
+	fmt.Fprintf(e.stdout, "\n  To commit anyway, knowingly: git commit --no-verify\n")
 }
 
 func runHookUninstall(e *env, args []string) int {

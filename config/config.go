@@ -56,6 +56,9 @@ type Options struct {
 	// FailOn is --fail-on; "" when not given, so that the config's
 	// fail_on (or rules.DefaultFailOn) applies.
 	FailOn rules.Severity
+	// Repo, when set, is the repository holding Path, already opened by
+	// the caller, who closes it; Load opens it otherwise.
+	Repo *git.Repository
 }
 
 // Settings are everything a scan needs that the user can configure.
@@ -85,6 +88,21 @@ type Settings struct {
 	Ignores *suppress.Ignores
 	// Config is the parsed config file, nil without one.
 	Config *rules.Config
+	// Repo is the repository holding Path, opened once for the whole
+	// command: sources read it rather than open it again. nil outside a
+	// repository. Close releases it when Load opened it.
+	Repo    *git.Repository
+	ownRepo bool
+}
+
+// Close releases the repository the settings hold, when Load opened it.
+func (s *Settings) Close() {
+	if s != nil && s.Repo != nil && s.ownRepo {
+		s.Repo.Close()
+	}
+	if s != nil {
+		s.Repo = nil
+	}
 }
 
 // Fails reports whether a finding of severity sev fails the scan.
@@ -108,7 +126,7 @@ func withHint(err error, hint string) error { return &Hinted{Err: err, Line: hin
 
 // Load reads the configuration that applies to a scan of opts.Path.
 func Load(opts Options) (*Settings, error) {
-	files, err := openFiles(opts.Path, opts.Base)
+	files, err := openFiles(opts.Path, opts.Base, opts.Repo)
 	if err != nil {
 		return nil, err
 	}
@@ -177,6 +195,8 @@ func Load(opts Options) (*Settings, error) {
 			s.Filters = append(s.Filters, b)
 		}
 	}
+	// The repository is the caller's now, closed by Settings.Close.
+	s.Repo, s.ownRepo, files.repo = files.repo, files.ownRepo, nil
 	return s, nil
 }
 
@@ -184,17 +204,22 @@ func Load(opts Options) (*Settings, error) {
 // HEAD in a bare repository) and, on a pull request, from the base commit,
 // whose versions then apply.
 type files struct {
-	repo *git.Repository // nil outside a repository
-	root string          // work tree root, or the scanned directory outside a repository
-	head *git.Hash       // HEAD's commit, for a bare repository
-	base *git.Hash       // the pull request's base commit, when set
+	repo    *git.Repository // nil outside a repository
+	ownRepo bool            // openFiles opened repo, and closes it
+	root    string          // work tree root, or the scanned directory outside a repository
+	head    *git.Hash       // HEAD's commit, for a bare repository
+	base    *git.Hash       // the pull request's base commit, when set
 	// baseName labels base versions in error messages.
 	baseName string
 }
 
-func openFiles(path, base string) (*files, error) {
+func openFiles(path, base string, opened *git.Repository) (*files, error) {
 	sf := &files{}
-	repo, err := git.Open(path)
+	repo, err := opened, error(nil)
+	if repo == nil {
+		repo, err = git.Open(path)
+		sf.ownRepo = err == nil
+	}
 	switch {
 	case errors.Is(err, source.ErrNotRepository):
 		if base != "" {
@@ -218,7 +243,7 @@ func openFiles(path, base string) (*files, error) {
 	if base != "" {
 		h, err := repo.ResolveRevision(base)
 		if err != nil {
-			repo.Close()
+			sf.close()
 			return nil, withHint(fmt.Errorf("reading suppression files at base %s: %w", base, err),
 				"fetch the base commit (actions/checkout with fetch-depth: 0)")
 		}
@@ -233,7 +258,7 @@ func openFiles(path, base string) (*files, error) {
 
 // close releases the repository the files were read from.
 func (s *files) close() {
-	if s.repo != nil {
+	if s.repo != nil && s.ownRepo {
 		s.repo.Close()
 	}
 }

@@ -46,9 +46,9 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	}
 	code := execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
 		if *history {
-			return &source.History{Path: path, MaxFileSize: cfg.MaxFileSize}
+			return &source.History{Path: path, Repo: cfg.Repo, MaxFileSize: cfg.MaxFileSize}
 		}
-		return &source.Worktree{Path: path, MaxFileSize: cfg.MaxFileSize}
+		return &source.Worktree{Path: path, Repo: cfg.Repo, MaxFileSize: cfg.MaxFileSize}
 	}, scanner.Options{})
 	if code == exitFindings {
 		code = exitClean

@@ -62,6 +62,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	}
 	fmt.Fprintf(e.stderr, "clayscan: scanning %s\n", plan.scope)
 	sf.suppressionBase = plan.base
+	sf.repo = repo
 	sf.alsoWrite = func(res *scanner.Result) error {
 		if res.Summary.Shallow {
 			// The up-front check makes this unreachable; never report a
@@ -71,7 +72,7 @@ func runCI(ctx context.Context, e *env, args []string) int {
 		return writeCIOutputs(e, res, plan.scopeMD, *sarifPath, !*noSummary)
 	}
 	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
-		return &source.History{Path: path, Range: plan.rng, MaxFileSize: cfg.MaxFileSize}
+		return &source.History{Path: path, Repo: cfg.Repo, Range: plan.rng, MaxFileSize: cfg.MaxFileSize}
 	}, scanner.Options{})
 }
 

@@ -67,6 +67,7 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
 		return &hintedHistory{finished: finished, h: &source.History{
 			Path:        path,
+			Repo:        cfg.Repo,
 			Range:       *rng,
 			SinceCommit: *since,
 			Branch:      *branch,

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/clayscan/clayscan/config"
+	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/internal/redact"
 	"github.com/clayscan/clayscan/internal/safefile"
 	"github.com/clayscan/clayscan/rules"
@@ -37,6 +38,8 @@ type scanFlags struct {
 	baseline     string
 	reportUnused bool
 	maxSizeSet   bool // --max-file-size was given, so the config's max_file_size does not apply
+	// repo, set by "clayscan ci", is the repository it opened already.
+	repo *git.Repository
 	// alsoWrite, set by "clayscan ci", writes extra outputs from a
 	// successful scan (SARIF file, job summary, step outputs) (ci.go).
 	alsoWrite func(res *scanner.Result) error
@@ -136,7 +139,7 @@ func runScan(ctx context.Context, e *env, args []string) int {
 		return exitError
 	}
 	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
-		return &source.Worktree{Path: path, MaxFileSize: cfg.MaxFileSize, IncludeIgnored: *includeIgnored}
+		return &source.Worktree{Path: path, Repo: cfg.Repo, MaxFileSize: cfg.MaxFileSize, IncludeIgnored: *includeIgnored}
 	}, scanner.Options{})
 }
 
@@ -277,7 +280,7 @@ func interrupted(e *env) int {
 // A nil result means the run could not start (bad flags or configuration):
 // err says why.
 func loadAndRun(ctx context.Context, e *env, sf *scanFlags, path string, build buildSource, opts scanner.Options) (*scanner.Result, *config.Settings, error) {
-	copts := config.Options{Path: path, ConfigFile: sf.config, Baseline: sf.baseline, Base: sf.suppressionBase}
+	copts := config.Options{Path: path, ConfigFile: sf.config, Baseline: sf.baseline, Base: sf.suppressionBase, Repo: sf.repo}
 	if sf.maxSizeSet {
 		n, err := sf.maxFileSize()
 		if err != nil {
@@ -296,6 +299,7 @@ func loadAndRun(ctx context.Context, e *env, sf *scanFlags, path string, build b
 	if err != nil {
 		return nil, nil, err
 	}
+	defer cfg.Close() // the repository, opened once by Load and read by the source
 	det, err := scanner.NewDetector(cfg.Rules)
 	if err != nil {
 		return nil, nil, err

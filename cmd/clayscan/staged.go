@@ -19,6 +19,6 @@ func runStaged(ctx context.Context, e *env, args []string) int {
 	// git commit -a and git commit PATH run hooks with a temporary index
 	// named by GIT_INDEX_FILE: that index is what will be committed.
 	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
-		return &source.Staged{Path: path, MaxFileSize: cfg.MaxFileSize, IndexFile: e.getenv("GIT_INDEX_FILE")}
+		return &source.Staged{Path: path, Repo: cfg.Repo, MaxFileSize: cfg.MaxFileSize, IndexFile: e.getenv("GIT_INDEX_FILE")}
 	}, scanner.Options{})
 }

@@ -27,6 +27,9 @@ import (
 // inflating each entry once.
 type History struct {
 	Path string
+	// Repo, when set, is the repository at Path, opened by the caller
+	// (who closes it), so that a command opens it once.
+	Repo *git.Repository
 	// Range is "BASE..HEAD": commits reachable from HEAD but not from BASE,
 	// second parents of merges included. Blobs that BASE's side already
 	// has are not scanned, and in a file that BASE already had, lines BASE
@@ -73,11 +76,11 @@ var (
 // Scan implements scanner.Source.
 func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
 	info := scanner.SourceInfo{Kind: "history"}
-	repo, err := git.Open(h.Path)
+	repo, release, err := openRepo(h.Repo, h.Path)
 	if err != nil {
 		return info, err
 	}
-	defer repo.Close()
+	defer release()
 	info.Root = repo.Root
 	if info.Root == "" {
 		info.Root = repo.GitDir

@@ -40,7 +40,10 @@ type Staged struct {
 	// Path is any directory inside the work tree (a subdirectory or a
 	// linked worktree is fine). The whole index is scanned, as git commits
 	// the whole index wherever it is run from.
-	Path        string
+	Path string
+	// Repo, when set, is the repository holding Path, opened by the
+	// caller (who closes it), so that a command opens it once.
+	Repo        *git.Repository
 	MaxFileSize int64 // skip files larger than this; 0 scans every file
 	// IndexFile, when set, is the index to read instead of the work tree's
 	// own: git sets GIT_INDEX_FILE for hooks run by "git commit -a" and
@@ -76,14 +79,14 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if path == "" {
 		path = "."
 	}
-	repo, err := git.Open(path)
+	repo, release, err := openRepo(s.Repo, path)
 	if errors.Is(err, git.ErrUnsupportedExtension) {
 		return info, &hinted{err: err, hint: extensionsHint}
 	}
 	if err != nil {
 		return info, err
 	}
-	defer repo.Close()
+	defer release()
 	if repo.Root == "" {
 		return info, fmt.Errorf("%q is a bare repository: it has no index to scan (use 'clayscan history'): %w", path, ErrBareRepository)
 	}

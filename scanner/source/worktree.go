@@ -29,7 +29,10 @@ import (
 // IncludeIgnored), .git directories or nested repositories. Symlinks are
 // never followed.
 type Worktree struct {
-	Path           string
+	Path string
+	// Repo, when set, is the repository holding Path, opened by the
+	// caller (who closes it), so that a command opens it once.
+	Repo           *git.Repository
 	MaxFileSize    int64 // skip files larger than this; 0 scans every file
 	IncludeIgnored bool  // scan ignored untracked files too
 	Workers        int   // 0 means GOMAXPROCS
@@ -68,7 +71,7 @@ func (w *Worktree) open() (*tree, error) {
 		return nil, fmt.Errorf("%q is not a directory", path)
 	}
 	t := &tree{start: abs, includeIgn: w.IncludeIgnored, trackedSkips: map[string]scanner.SkipReason{}}
-	repo, err := git.Open(abs)
+	repo, release, err := openRepo(w.Repo, abs)
 	switch {
 	case errors.Is(err, ErrNotRepository):
 		t.root = abs
@@ -77,6 +80,7 @@ func (w *Worktree) open() (*tree, error) {
 	case err != nil:
 		return nil, err
 	}
+	defer release()
 	if repo.Root == "" {
 		return nil, fmt.Errorf("%q is a %w: it has no working tree to scan (scan its commits with 'clayscan history')", path, ErrBareRepository)
 	}

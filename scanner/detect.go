@@ -528,8 +528,12 @@ type span struct{ start, end int }
 
 type candidate struct {
 	rule       int
-	start, end int // secret
+	start, end int // secret, or the encoded text holding it
 	title      string
+	// decoded, for a secret found in encoded text, says how it was
+	// decoded (see Finding.Decoded), and secret is the decoded secret.
+	decoded string
+	secret  string
 }
 
 // Detect scans t.Data and calls emit for each finding, in offset order. It
@@ -552,6 +556,64 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit
 	if len(data) == 0 {
 		return
 	}
+	cands := d.candidates(data, 0)
+	if len(cands) == 0 {
+		return
+	}
+	lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
+	for _, c := range cands {
+		if c.start < from || c.start >= to {
+			continue
+		}
+		line, col, _, _, allow := lc.locate(c.start)
+		if line == 1 {
+			col += at.col - 1
+		}
+		line += at.line - 1
+		if !t.Lines.Has(line) {
+			continue
+		}
+		r := &d.rules[c.rule]
+		secret := c.secret
+		if c.decoded == "" {
+			secret = string(data[c.start:c.end])
+		}
+		f := Finding{
+			RuleID:      r.ID,
+			Title:       c.title,
+			Severity:    string(r.Severity),
+			Path:        t.Path,
+			Line:        line,
+			Column:      col,
+			EndColumn:   col + utf8.RuneCount(data[c.start:c.end]),
+			Secret:      Mask(secret),
+			Fingerprint: Fingerprint(r.ID, secret),
+			Guidance:    r.GuidanceFor(c.title),
+			Decoded:     c.decoded,
+			raw:         secret,
+			tracked:     t.Tracked,
+			untracked:   t.Untracked,
+			content:     true,
+			order:       t.Order,
+			start:       c.start,
+		}
+		if t.Commit != nil {
+			f.Commit = t.Commit.Hash
+			f.Author = t.Commit.Author
+			f.Email = t.Commit.Email
+			f.Date = formatDate(t.Commit.Date)
+		}
+		if allow {
+			f.SuppressedBy = "inline"
+		}
+		emit(f, data)
+	}
+}
+
+// candidates finds the secrets in data, in offset order: the rules' matches
+// and, below maxDecodeDepth, those in the encoded text it holds (see
+// decode.go), located at the encoded text.
+func (d *Detector) candidates(data []byte, depth int) []candidate {
 	// Windows per rule, from the hits of its keywords; anchored rules keep
 	// the hits themselves.
 	var perRule [][]span
@@ -583,19 +645,34 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit
 			perRule[ri] = append(perRule[ri], w)
 		}
 	}
+	var enc encodedScan
+	decode := depth < maxDecodeDepth
 	for ai := range d.anchors {
 		a := &d.anchors[ai]
 		kw := d.keywords[a.kw]
 		for _, b := range a.bytes {
+			enc.next = 0
+			strong := b64Strong[b]
 			for off := a.pos; off < len(data); {
 				i := bytes.IndexByte(data[off:], b)
 				if i < 0 {
 					break
 				}
-				s := off + i - a.pos
+				p := off + i
+				s := p - a.pos
 				off += i + 1
-				if !hasPrefixFold(data[s:], kw) {
+				// An encoded run holds the anchor's byte as often as any
+				// other: its hits find runs at no extra pass over data.
+				// Code keeps a lowercase letter next to a lowercase one;
+				// random base64 and hex seldom do.
+				if decode && p >= enc.next && (strong || p+1 < len(data) && b64Strong[data[p+1]]) {
+					enc.runAt(data, p)
+				}
+				if s < 0 || !hasPrefixFold(data[s:], kw) {
 					continue
+				}
+				if decode && s >= enc.pctNext {
+					enc.percentAt(data, s)
 				}
 				hit(a.kw, s)
 				for _, im := range a.implied {
@@ -624,54 +701,13 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit
 			}
 		}
 	}
-	if len(cands) == 0 {
-		return
+	if len(cands) > 0 {
+		cands = dropOverlaps(cands)
 	}
-	cands = dropOverlaps(cands)
-	lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
-	for _, c := range cands {
-		if c.start < from || c.start >= to {
-			continue
-		}
-		line, col, _, _, allow := lc.locate(c.start)
-		if line == 1 {
-			col += at.col - 1
-		}
-		line += at.line - 1
-		if !t.Lines.Has(line) {
-			continue
-		}
-		r := &d.rules[c.rule]
-		secret := string(data[c.start:c.end])
-		f := Finding{
-			RuleID:      r.ID,
-			Title:       c.title,
-			Severity:    string(r.Severity),
-			Path:        t.Path,
-			Line:        line,
-			Column:      col,
-			EndColumn:   col + utf8.RuneCount(data[c.start:c.end]),
-			Secret:      Mask(secret),
-			Fingerprint: Fingerprint(r.ID, secret),
-			Guidance:    r.GuidanceFor(c.title),
-			raw:         secret,
-			tracked:     t.Tracked,
-			untracked:   t.Untracked,
-			content:     true,
-			order:       t.Order,
-			start:       c.start,
-		}
-		if t.Commit != nil {
-			f.Commit = t.Commit.Hash
-			f.Author = t.Commit.Author
-			f.Email = t.Commit.Email
-			f.Date = formatDate(t.Commit.Date)
-		}
-		if allow {
-			f.SuppressedBy = "inline"
-		}
-		emit(f, data)
+	if len(enc.runs) > 0 {
+		cands = d.decodeRuns(data, depth, cands, enc.runs)
 	}
+	return cands
 }
 
 // firstTry is how much of the line after a keyword an anchored rule reads

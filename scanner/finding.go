@@ -42,6 +42,11 @@ type Finding struct {
 	// GitignoreRule is the ignore-file line that decided a policy finding.
 	GitignoreRule string `json:"gitignore_rule,omitempty"`
 	Guidance      string `json:"guidance"`
+	// Decoded, for a secret found in encoded text, lists the encodings
+	// undone to find it, outermost first, joined by commas: "base64",
+	// "hex", "percent", "base64,percent". Line and columns are the encoded
+	// text's; Secret and Fingerprint are the decoded secret's.
+	Decoded string `json:"decoded,omitempty"`
 	// SuppressedBy names what suppressed the finding (inline, allowlist,
 	// ignore, baseline); only suppressed findings carry it.
 	SuppressedBy string `json:"suppressed_by,omitempty"`

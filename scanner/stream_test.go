@@ -52,7 +52,7 @@ func streamed(t *testing.T, d *Detector, data []byte, window int, seed uint64) [
 	var fs []Finding
 	tg := &Target{Path: "big.json"}
 	err := d.detectStream(tg, &chunkReader{data: data, rng: rand.New(rand.NewPCG(seed, 1))}, window, func(f Finding, w []byte) {
-		if got := string(w[f.start : f.start+len(f.Raw())]); got != f.Raw() {
+		if got := string(w[f.start:min(len(w), f.start+len(f.Raw()))]); f.Decoded == "" && got != f.Raw() {
 			t.Errorf("finding offset %d does not point at its secret in its window", f.start)
 		}
 		fs = append(fs, f)

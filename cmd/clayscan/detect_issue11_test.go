@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os/exec"
@@ -181,4 +182,28 @@ func TestUTF16FileScannedEverywhere(t *testing.T) {
 	git("add", ".")
 	code, doc = runJSON(t, "staged", dir)
 	checkFindings(t, "staged (edit)", code, doc, "", wantFinding{rule: "clay-credential-assignment", path: "deploy/settings.ps1.txt", line: 4, col: 13, secret: key2})
+}
+
+// A Kubernetes Secret holds a live key in base64 under a neutral name:
+// found by scan, staged and history at the encoded value, with "decoded"
+// saying how (issue 11; gitleaks found it, clayscan did not).
+func TestEncodedKeyScannedEverywhere(t *testing.T) {
+	dir, git := detectRepo(t)
+	key := fakeKeys()["SK_LIVE"]
+	enc := base64.StdEncoding.EncodeToString([]byte(key))
+	writeFile(t, dir, "k8s/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: billing\ndata:\n  api-key: "+enc+"\n")
+	git("add", ".")
+	want := wantFinding{rule: "clay-sk-live-key", path: "k8s/secret.yaml", line: 6, col: 12, secret: key, decoded: "base64"}
+	code, doc := runJSON(t, "scan", dir)
+	checkFindings(t, "scan", code, doc, "", want)
+	code, doc = runJSON(t, "staged", dir)
+	checkFindings(t, "staged", code, doc, "", want)
+	git("commit", "-qm", "secret")
+	code, doc = runJSON(t, "history", dir)
+	checkFindings(t, "history", code, doc, gitHead(t, dir), want)
+	// The text report says how it was decoded.
+	code, out, _ := runCLI(t, "scan", dir)
+	if code != 1 || !strings.Contains(out, "k8s/secret.yaml:6:12") || !strings.Contains(out, "decoded: base64") {
+		t.Errorf("text report (exit %d):\n%s", code, out)
+	}
 }

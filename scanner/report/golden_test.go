@@ -59,6 +59,7 @@ func fixtureResult() *scanner.Result {
 			Commit: "0123456789abcdef0123456789abcdef01234567", Author: "Ada Lovelace", Email: "ada@example.com",
 			Date: "2024-01-02T03:04:05Z", InHead: &no,
 			Secret: scanner.Mask(ent), Fingerprint: scanner.Fingerprint("fixture-enterprise-key", ent), Guidance: guidance,
+			Decoded: "base64,percent", // issue 11: found by decoding
 		},
 		{
 			RuleID: "env-file-tracked", Title: "A .env file is tracked by git", Severity: "medium",

@@ -53,7 +53,9 @@ func worktreeResult() *scanner.Result {
 		finding("fixture-live-key", "Clay live secret key (sk_live_)", "critical", ".env.production", 3, 14, skLive),
 		finding("fixture-webhook-url", "Clay table webhook URL", "high", "scripts/push.sh", 12, 9, hook),
 		finding("fixture-live-key", "Live secret key (sk_live_): Clay or Stripe", "critical", "src/config.ts", 7, 22, skLive),
+		finding("fixture-live-key", "Live secret key (sk_live_): Clay or Stripe", "critical", "k8s/secret.yaml", 5, 12, skLive),
 	}
+	fs[3].Decoded = "base64" // issue 11: found in a Kubernetes Secret's base64 value
 	sup := finding("fixture-enterprise-key", "Clay enterprise API key (clay_ent_)", "critical", "docs/example.md", 4, 1, ent)
 	sup.SuppressedBy = "baseline"
 	return &scanner.Result{
@@ -199,7 +201,7 @@ func TestSummaryLine(t *testing.T) {
 		want string
 	}{
 		{cleanResult(), "Scanned 1 file (86 B) in 3ms: no findings"},
-		{worktreeResult(), "Scanned 1234 files (5.3 MiB) in 187ms; skipped 15 (binary 12, symlink 2, too_large 1); 1 suppressed; 1 unreadable: 3 findings"},
+		{worktreeResult(), "Scanned 1234 files (5.3 MiB) in 187ms; skipped 15 (binary 12, symlink 2, too_large 1); 1 suppressed; 1 unreadable: 4 findings"},
 	} {
 		if got := report.SummaryLine(c.res, false); got != c.want {
 			t.Errorf("SummaryLine = %q\nwant         %q", got, c.want)

@@ -119,6 +119,7 @@ type sarifResultProps struct {
 	Date          string `json:"date,omitempty"`
 	InHead        *bool  `json:"in_head,omitempty"`
 	GitignoreRule string `json:"gitignore_rule,omitempty"`
+	Decoded       string `json:"decoded,omitempty"`
 }
 
 type sarifLocation struct {
@@ -281,6 +282,7 @@ func sarifResultFor(f scanner.Finding, ruleIndex int) sarifResult {
 			Date:          f.Date,
 			InHead:        f.InHead,
 			GitignoreRule: f.GitignoreRule,
+			Decoded:       f.Decoded,
 		},
 	}
 }

@@ -18,8 +18,8 @@ func TestDetectEncoded(t *testing.T) {
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
 	b64url := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	for _, c := range []struct {
-		name, text, encoded string // encoded: the token the finding points at
-		rule, secret, decoded  string
+		name, text, encoded   string // encoded: the token the finding points at
+		rule, secret, decoded string
 	}{
 		{"k8s secret", "apiVersion: v1\nkind: Secret\ndata:\n  api-key: " + b64(sk) + "\n", b64(sk), "clay-sk-live-key", sk, "base64"},
 		{"url alphabet unpadded", `{"blob":"` + b64url("x "+sk+"?") + `"}`, b64url("x " + sk + "?"), "clay-sk-live-key", sk, "base64"},

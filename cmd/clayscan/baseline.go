@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 
 	"github.com/clayscan/clayscan/config"
@@ -31,9 +32,12 @@ func runBaseline(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(e, err)
 	}
+	formatSet := false
+	fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" || f.Name == "f" })
 	switch {
-	case sf.format != "json" && sf.format != "text": // text is the flag's default
-		return usageError(e, fmt.Errorf("a baseline is a JSON report; --format %s is not supported here", sf.format))
+	case formatSet && sf.format != "json":
+		return usageError(e, withHint(fmt.Errorf("a baseline is a JSON report; --format %s is not supported here", sf.format),
+			"drop --format (a baseline is always JSON); for a report in another format, run 'clayscan scan --format "+sf.format+"'"))
 	case sf.showSecrets:
 		return usageError(e, errors.New("a baseline is meant to be committed: it never holds full secrets (drop --show-secrets)"))
 	case sf.baseline != "":

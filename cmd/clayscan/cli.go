@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 
@@ -58,21 +59,79 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		usage(e.stderr)
 		return exitError
 	}
-	name := args[0]
+	name, rest := args[0], args[1:]
 	switch name {
-	case "-h", "--help", "help":
+	case "-h", "-help", "--help":
 		usage(e.stdout)
 		return exitClean
+	case "help":
+		// "clayscan help CMD" is "clayscan CMD -h".
+		if len(rest) == 0 {
+			usage(e.stdout)
+			return exitClean
+		}
+		name, rest = rest[0], append(rest[1:len(rest):len(rest)], "-h")
 	case "-v", "--version":
 		name = "version"
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			return c.run(ctx, e, args[1:])
+			return c.run(ctx, e, rest)
 		}
 	}
-	e.errorf(fmt.Errorf("unknown command %q", name), "run 'clayscan help' for the list of commands")
+	err := fmt.Errorf("unknown command %q", name)
+	if m := closest(name, commandNames()); m != "" {
+		err = fmt.Errorf("unknown command %q; did you mean %s?", name, m)
+	}
+	e.errorf(err, "run 'clayscan help' for the list of commands")
 	return exitError
+}
+
+func commandNames() []string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+// closest returns the candidate nearest to s when it is near enough to be
+// a typo (scna → scan, --formt → --format), or "".
+func closest(s string, candidates []string) string {
+	best, bestD := "", 0
+	for _, c := range candidates {
+		d := editDistance(s, c)
+		if d <= max(1, min(2, len(c)/3)) && (best == "" || d < bestD) {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Damerau-Levenshtein distance (optimal string
+// alignment): a swap of two neighbours, as in "scna", counts as one.
+func editDistance(a, b string) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
 
 func usage(w io.Writer) {
@@ -129,27 +188,66 @@ func isTerminal(w io.Writer) bool {
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
-// The flag package's own error line is discarded: the caller prints it
-// once, as "clayscan: error: …" with a hint, after the usage.
+// Its Usage prints the command's flags to stdout, for -h and --help only
+// (parseArgs): a mistyped flag gets one error line and a hint, not the
+// whole list.
 func newFlagSet(e *env, name, usageLine string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: clayscan %s %s\n\nFlags:\n", name, usageLine)
-		fs.SetOutput(e.stderr)
+		fmt.Fprintf(e.stdout, "Usage: clayscan %s %s\n\nFlags:\n", name, usageLine)
+		fs.SetOutput(e.stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
 
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "--h":
+		return true
+	}
+	return false
+}
+
+// flagError turns the flag package's error into one line with a hint:
+// the nearest flag for a typo, and where the list of flags is.
+func flagError(fs *flag.FlagSet, err error) error {
+	hint := fmt.Sprintf("run 'clayscan %s -h' for its flags", fs.Name())
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if m := closest(name, names); m != "" {
+			hint = fmt.Sprintf("did you mean --%s? %s", m, hint)
+		}
+		return withHint(fmt.Errorf("unknown flag --%s", name), hint)
+	}
+	return withHint(err, hint)
+}
+
 // parseArgs parses flags anywhere among the arguments (clayscan scan . --format json),
 // as users of other scanners expect; "--" ends flags.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if isHelp(a) {
+			fs.Usage()
+			return nil, flag.ErrHelp
+		}
+	}
+	// The flag package prints the usage on every error; only -h does here.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	defer func() { fs.Usage = usage }()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			return nil, flagError(fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

@@ -28,6 +28,8 @@ func runHook(ctx context.Context, e *env, args []string) int {
 	return runHookInstall(e, args[1:])
 }
 
+const notRepoHookHint = "run 'clayscan hook install' inside the git repository to protect (or pass its path); in a new project, run 'git init' first"
+
 func runHookInstall(e *env, args []string) int {
 	fs := newFlagSet(e, "hook install", "[--force] [--binary PATH] [PATH]")
 	force := fs.Bool("force", false, "keep an existing pre-commit hook and run it before clayscan's (uninstall restores it)")
@@ -48,6 +50,10 @@ func runHookInstall(e *env, args []string) int {
 	// A hook manager rewrites the hooks it owns: clayscan goes into its
 	// configuration, which the user edits (issue 13).
 	managers, err := hooks.DetectManagers(path)
+	if errors.Is(err, hooks.ErrNotRepository) {
+		e.errorf(err, notRepoHookHint)
+		return exitError
+	}
 	if err != nil {
 		e.errorf(err, "")
 		return exitError
@@ -57,6 +63,10 @@ func runHookInstall(e *env, args []string) int {
 		return exitClean
 	}
 	res, err := hooks.Install(hooks.Options{Path: path, Binary: bin, Force: *force})
+	if errors.Is(err, hooks.ErrNotRepository) {
+		e.errorf(err, notRepoHookHint)
+		return exitError
+	}
 	if errors.Is(err, hooks.ErrHookExists) {
 		e.errorf(err, "run 'clayscan hook install --force' to keep that hook and run it before clayscan's ('clayscan hook uninstall' restores it), or call 'clayscan staged' from it yourself")
 		return exitError

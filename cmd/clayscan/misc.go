@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/clayscan/clayscan/rules"
@@ -10,8 +11,12 @@ import (
 
 func runRules(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "rules", "")
-	if _, err := parseArgs(fs, args); err != nil {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
 		return usageError(e, err)
+	}
+	if len(pos) > 0 {
+		return usageError(e, withHint(fmt.Errorf("'clayscan rules' takes no arguments, got %q", strings.Join(pos, " ")), "run 'clayscan rules' to list every rule"))
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE")
@@ -27,6 +32,14 @@ func runRules(ctx context.Context, e *env, args []string) int {
 }
 
 func runVersion(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "version", "")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return usageError(e, err)
+	}
+	if len(pos) > 0 {
+		return usageError(e, withHint(fmt.Errorf("'clayscan version' takes no arguments, got %q", strings.Join(pos, " ")), "run 'clayscan version'"))
+	}
 	fmt.Fprintf(e.stdout, "clayscan %s\n", version)
 	return exitClean
 }

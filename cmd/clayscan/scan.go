@@ -82,6 +82,8 @@ func (s *scanFlags) parse(fs *flag.FlagSet, args []string) (path string, err err
 	if path, err = parsePath(fs, args); err != nil {
 		return "", err
 	}
+	// Format names are case-insensitive: -f JSON is -f json.
+	s.format = strings.ToLower(s.format)
 	if _, err := s.maxFileSize(); err != nil {
 		return "", err
 	}
@@ -173,7 +175,12 @@ func usageError(e *env, err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitClean
 	}
-	e.errorf(err, "run 'clayscan help' or 'clayscan <command> -h'")
+	hint := "run 'clayscan help' or 'clayscan <command> -h'"
+	var h *hintError
+	if errors.As(err, &h) {
+		hint = "" // the error's own
+	}
+	e.errorf(err, hint)
 	return exitError
 }
 

@@ -199,7 +199,7 @@ func TestIndexSHA256(t *testing.T) {
 			tree := strings.TrimSpace(r.run("rev-parse", "HEAD^{tree}"))
 			r.run("read-tree", "HEAD")
 			idx = r.check()
-			if idx.Tree == nil || !idx.Tree.Valid || hex.EncodeToString(idx.Tree.Hash[:]) != tree[:40] {
+			if idx.Tree == nil || !idx.Tree.Valid || idx.Tree.Hash.String() != tree {
 				t.Errorf("cache tree root = %+v, want %s", idx.Tree, tree)
 			}
 		})

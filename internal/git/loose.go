@@ -86,7 +86,7 @@ func (db *ODB) LooseHashes() []Hash {
 			}
 			files, _ := os.ReadDir(filepath.Join(d, s.Name()))
 			for _, f := range files {
-				if h, ok := ParseHash(s.Name() + f.Name()); ok {
+				if h, ok := ParseHash(s.Name() + f.Name()); ok && len(s.Name())+len(f.Name()) == db.format.HexSize() {
 					out = append(out, h)
 				}
 			}

@@ -128,8 +128,8 @@ func TagTarget(h Hash, data []byte) (Hash, error) {
 	return ZeroHash, Corruptf(h, "malformed tag")
 }
 
-// TreeEntry is one raw entry of a tree object: "<mode> <name>\0<20-byte
-// hash>". Its slices point into the tree's data.
+// TreeEntry is one raw entry of a tree object: "<mode> <name>\0<hash>",
+// the hash 20 or 32 raw bytes. Its slices point into the tree's data.
 type TreeEntry struct {
 	Raw, Mode, Name, Hash []byte
 }
@@ -164,16 +164,16 @@ func (e TreeEntry) ObjectHash() (h Hash) {
 
 // NextEntry splits the first entry off a tree's data; ok is false at the
 // end or on a malformed entry.
-func NextEntry(data []byte) (e TreeEntry, rest []byte, ok bool) {
+func NextEntry(data []byte, hashSize int) (e TreeEntry, rest []byte, ok bool) {
 	sp := bytes.IndexByte(data, ' ')
 	if sp < 0 {
 		return TreeEntry{}, nil, false
 	}
 	nul := bytes.IndexByte(data[sp:], 0)
-	if nul < 0 || sp+nul+21 > len(data) {
+	if nul < 0 || sp+nul+1+hashSize > len(data) {
 		return TreeEntry{}, nil, false
 	}
-	end := sp + nul + 21
+	end := sp + nul + 1 + hashSize
 	return TreeEntry{Raw: data[:end], Mode: data[:sp], Name: data[sp+1 : sp+nul], Hash: data[sp+nul+1 : end]}, data[end:], true
 }
 
@@ -181,6 +181,7 @@ func NextEntry(data []byte) (e TreeEntry, rest []byte, ok bool) {
 // the data ended in something that is not an entry.
 type TreeEntries struct {
 	Rest      []byte
+	HashSize  int // of the repository's object names
 	Malformed bool
 }
 
@@ -189,15 +190,15 @@ func (it *TreeEntries) Next() (e TreeEntry, ok bool) {
 	if len(it.Rest) == 0 {
 		return TreeEntry{}, false
 	}
-	if e, it.Rest, ok = NextEntry(it.Rest); !ok {
+	if e, it.Rest, ok = NextEntry(it.Rest, it.HashSize); !ok {
 		it.Malformed = true
 	}
 	return e, ok
 }
 
 // FindEntry returns the entry called name in tree h's data.
-func FindEntry(h Hash, tree []byte, name string) (TreeEntry, bool, error) {
-	it := TreeEntries{Rest: tree}
+func FindEntry(h Hash, tree []byte, name string, hashSize int) (TreeEntry, bool, error) {
+	it := TreeEntries{Rest: tree, HashSize: hashSize}
 	for e, ok := it.Next(); ok; e, ok = it.Next() {
 		if string(e.Name) == name {
 			return e, true, nil

@@ -2,6 +2,8 @@ package git
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -26,8 +28,9 @@ import (
 
 // ODB reads objects from an objects directory and its alternates.
 type ODB struct {
-	packs []*Pack
-	dirs  []string // objects directories, for loose objects
+	format Format
+	packs  []*Pack
+	dirs   []string // objects directories, for loose objects
 
 	mu        sync.Mutex
 	cache     map[Loc]*cacheEntry
@@ -43,8 +46,8 @@ type ODB struct {
 
 // OpenODB opens objectsDir and its alternates. keepBases caches the delta
 // bases that reads build, for a reader that will pass through them again.
-func OpenODB(objectsDir string, keepBases bool) (*ODB, error) {
-	db := &ODB{cache: map[Loc]*cacheEntry{}, cacheMax: 96 << 20, keepBases: keepBases}
+func OpenODB(objectsDir string, f Format, keepBases bool) (*ODB, error) {
+	db := &ODB{format: f, cache: map[Loc]*cacheEntry{}, cacheMax: 96 << 20, keepBases: keepBases}
 	seen := map[string]bool{}
 	var add func(dir string, depth int) error
 	add = func(dir string, depth int) error {
@@ -68,7 +71,7 @@ func OpenODB(objectsDir string, keepBases bool) (*ODB, error) {
 			if _, err := os.Stat(strings.TrimSuffix(ip, ".idx") + ".pack"); err != nil {
 				continue // a pack being written or removed
 			}
-			p, err := openPack(ip)
+			p, err := openPack(ip, f)
 			if err != nil {
 				return err
 			}
@@ -107,6 +110,12 @@ func (db *ODB) Close() {
 		p.close()
 	}
 }
+
+// Format is the object format the ODB reads.
+func (db *ODB) Format() Format { return db.format }
+
+// HashSize is the length of an object name in bytes (in trees, indexes).
+func (db *ODB) HashSize() int { return db.format.size }
 
 // Packs are the packs of the objects directory and its alternates, newest
 // first.
@@ -348,4 +357,36 @@ func (db *ODB) TypeOf(loc Loc, memo map[Loc]ObjectType) (ObjectType, error) {
 		memo[l] = typ
 	}
 	return typ, nil
+}
+
+// HashesWithPrefix lists the objects whose hex name starts with prefix (at
+// least 2 lowercase hex digits), from the pack indexes and the loose
+// object directories, without reading any object.
+func (db *ODB) HashesWithPrefix(prefix string) []Hash {
+	var out []Hash
+	seen := map[Hash]bool{}
+	addIf := func(h Hash) {
+		if !seen[h] && strings.HasPrefix(h.String(), prefix) {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	lo, _ := hex.DecodeString(prefix[:len(prefix)&^1])
+	for _, p := range db.packs {
+		i := sort.Search(p.n, func(i int) bool {
+			return bytes.Compare(p.names[i*p.hashLen:i*p.hashLen+len(lo)], lo) >= 0
+		})
+		for ; i < p.n && bytes.HasPrefix(p.names[i*p.hashLen:(i+1)*p.hashLen], lo); i++ {
+			addIf(p.HashAt(i))
+		}
+	}
+	for _, d := range db.dirs {
+		files, _ := os.ReadDir(filepath.Join(d, prefix[:2]))
+		for _, f := range files {
+			if h, ok := ParseHash(prefix[:2] + f.Name()); ok && h.Len() == db.format.size {
+				addIf(h)
+			}
+		}
+	}
+	return out
 }

@@ -41,18 +41,20 @@ func Corruptf(h Hash, format string, args ...any) error {
 
 // Pack is one memory-mapped pack file and its index.
 type Pack struct {
-	name   string
-	data   []byte
-	idx    []byte
-	n      int
-	names  []byte // n × 20
-	off32  []byte // n × 4
-	off64  []byte
-	unmaps []func() error
+	name    string
+	data    []byte
+	idx     []byte
+	n       int
+	hashLen int    // 20 (SHA-1) or 32 (SHA-256)
+	names   []byte // n × hashLen
+	off32   []byte // n × 4
+	off64   []byte
+	unmaps  []func() error
 }
 
-func openPack(idxPath string) (*Pack, error) {
-	p := &Pack{name: filepath.Base(strings.TrimSuffix(idxPath, ".idx"))}
+func openPack(idxPath string, f Format) (*Pack, error) {
+	p := &Pack{name: filepath.Base(strings.TrimSuffix(idxPath, ".idx")), hashLen: f.Size()}
+	hl := p.hashLen
 	idx, unmap, err := MapFile(idxPath)
 	if err != nil {
 		return nil, err
@@ -65,14 +67,14 @@ func openPack(idxPath string) (*Pack, error) {
 	}
 	p.n = int(binary.BigEndian.Uint32(idx[8+255*4:]))
 	base := 8 + 256*4
-	need := base + p.n*(20+4+4) + 40
+	need := base + p.n*(hl+4+4) + 2*hl
 	if len(idx) < need {
 		p.close()
 		return nil, fmt.Errorf("%s: truncated pack index", filepath.Base(idxPath))
 	}
-	p.names = idx[base : base+p.n*20]
-	p.off32 = idx[base+p.n*24 : base+p.n*28]
-	p.off64 = idx[base+p.n*28 : len(idx)-40]
+	p.names = idx[base : base+p.n*hl]
+	p.off32 = idx[base+p.n*(hl+4) : base+p.n*(hl+8)]
+	p.off64 = idx[base+p.n*(hl+8) : len(idx)-2*hl]
 	data, unmap, err := MapFile(strings.TrimSuffix(idxPath, ".idx") + ".pack")
 	if err != nil {
 		p.close()
@@ -80,7 +82,7 @@ func openPack(idxPath string) (*Pack, error) {
 	}
 	p.unmaps = append(p.unmaps, unmap)
 	p.data = data
-	if len(data) < 12+20 || string(data[:4]) != "PACK" {
+	if len(data) < 12+hl || string(data[:4]) != "PACK" {
 		p.close()
 		return nil, fmt.Errorf("%s.pack: not a pack file", p.name)
 	}
@@ -109,7 +111,7 @@ func (p *Pack) fanout(b byte) int {
 
 // HashAt is the name of the pack's i-th object (in hash order).
 func (p *Pack) HashAt(i int) (h Hash) {
-	copy(h[:], p.names[i*20:])
+	copy(h[:], p.names[i*p.hashLen:(i+1)*p.hashLen])
 	return h
 }
 
@@ -132,7 +134,7 @@ func (p *Pack) Find(h Hash) (int64, bool) {
 	lo, hi := p.fanout(h[0]), int(binary.BigEndian.Uint32(p.idx[8+int(h[0])*4:]))
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		switch c := bytes.Compare(p.names[m*20:m*20+20], h[:]); {
+		switch c := bytes.Compare(p.names[m*p.hashLen:(m+1)*p.hashLen], h[:p.hashLen]); {
 		case c < 0:
 			lo = m + 1
 		case c > 0:
@@ -159,7 +161,7 @@ func (e EntryHeader) IsDelta() bool { return e.Type == ObjOfsDelta || e.Type == 
 // Header reads the header of the entry at off.
 func (p *Pack) Header(off int64) (EntryHeader, error) {
 	var e EntryHeader
-	if off < 12 || off >= int64(len(p.data))-20 {
+	if off < 12 || off >= int64(len(p.data)-p.hashLen) {
 		return e, fmt.Errorf("offset %d outside %s.pack", off, p.name)
 	}
 	d := p.data[off:]
@@ -197,11 +199,11 @@ func (p *Pack) Header(off int64) (EntryHeader, error) {
 			return e, fmt.Errorf("bad delta base offset at %d in %s.pack", off, p.name)
 		}
 	case ObjRefDelta:
-		if i+20 > len(d) {
+		if i+p.hashLen > len(d) {
 			return e, fmt.Errorf("bad delta header at %d in %s.pack", off, p.name)
 		}
-		copy(e.BaseHash[:], d[i:i+20])
-		i += 20
+		copy(e.BaseHash[:], d[i:i+p.hashLen])
+		i += p.hashLen
 	case ObjCommit, ObjTree, ObjBlob, ObjTag:
 	default:
 		return e, fmt.Errorf("unknown entry type %d at %d in %s.pack", e.Type, off, p.name)

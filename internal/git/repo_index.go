@@ -2,7 +2,7 @@ package git
 
 // HashSize is the size of the repository's object names in bytes: 20 for
 // SHA-1, 32 for SHA-256 (extensions.objectFormat).
-func (r *Repository) HashSize() int { return 20 }
+func (r *Repository) HashSize() int { return r.format.Size() }
 
 // Config is the repository's configuration, resolved once at open: the
 // system, global, local and worktree files with their includes, and the

@@ -3,23 +3,15 @@ package git
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/go-git/go-billy/v5/osfs"
-	"github.com/go-git/go-git/v5/config"
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
-	"github.com/go-git/go-git/v5/storage/filesystem"
-	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
-// Repository is an opened repository: where it lives, and readers for its
-// refs and objects. Linking go-git's root package pulls in its transports
-// (ssh, http, openpgp) whose package init cost every invocation ~10 ms; a
-// pre-commit hook cannot afford that, so only go-git's storage and
-// plumbing packages are used, and only where ours do not exist yet.
+// Repository is an opened repository: where it lives, its resolved
+// config, and readers for its refs, objects and index.
 type Repository struct {
 	// Root is the absolute work tree root; empty for a bare repository.
 	Root string
@@ -31,8 +23,9 @@ type Repository struct {
 
 	loc *Location // what discovery found: config, index file
 
-	// storer reads the config, the index and shallow roots.
-	storer *filesystem.Storage
+	format     Format
+	refStorage string
+	refs       refBackend
 
 	// Objects are read through an ODB, opened at the first read.
 	objectsDir string
@@ -41,43 +34,30 @@ type Repository struct {
 	dbErr      error
 }
 
-var (
-	// ErrUnsupportedExtension is returned for a repository whose
-	// extensions.* settings go-git cannot honour (objectFormat=sha256,
-	// refStorage, …): reading it anyway could miss objects.
-	ErrUnsupportedExtension = errors.New("core.repositoryformatversion does not support extension")
-	// ErrUnsupportedFormatVersion is returned for a
-	// core.repositoryformatversion other than 0 or 1.
-	ErrUnsupportedFormatVersion = errors.New("core.repositoryformatversion not supported")
-)
-
-// openRepository opens the git directory gitDir, honouring commondir
-// (linked worktrees) and objects/info/alternates (git clone --shared,
-// --reference).
+// openRepository opens the git directory gitDir (its common directory
+// commonDir) after checking its format as git does.
 func openRepository(root, gitDir, commonDir string) (*Repository, error) {
-	dot := osfs.New(gitDir)
-	fs := dot
-	if commonDir != gitDir {
-		fs = dotgit.NewRepositoryFilesystem(dot, osfs.New(commonDir))
-	}
-	st := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{
-		// git clone --shared writes absolute paths to alternates; resolved
-		// against the git directory's chroot they were not found (the
-		// "object not found" of 'clayscan staged' in a shared clone).
-		AlternatesFS: osfs.New("/", osfs.WithBoundOS()),
-	})
-	if _, err := st.Reference(plumbing.HEAD); err != nil {
-		return nil, fmt.Errorf("reading HEAD: %w", err)
-	}
-	cfg, err := st.Config()
+	rf, err := readRepoFormat(commonDir)
 	if err != nil {
-		return nil, fmt.Errorf("reading git config: %w", err)
-	}
-	if err := checkExtensions(cfg); err != nil {
 		return nil, err
 	}
-	return &Repository{Root: root, GitDir: gitDir, CommonDir: commonDir, storer: st, objectsDir: filepath.Join(commonDir, "objects")}, nil
+	r := &Repository{Root: root, GitDir: gitDir, CommonDir: commonDir, format: rf.objects, refStorage: rf.refStorage,
+		objectsDir: filepath.Join(commonDir, "objects")}
+	if r.refs, err = r.backend(gitDir); err != nil {
+		return nil, err
+	}
+	// git refuses a git directory whose HEAD it cannot read.
+	if _, _, err := r.refs.read("HEAD"); err != nil {
+		return nil, fmt.Errorf("reading HEAD: %w", err)
+	}
+	return r, nil
 }
+
+// Format is the repository's object format (SHA-1 or SHA-256).
+func (r *Repository) Format() Format { return r.format }
+
+// RefStorage is the repository's ref storage: "files" or "reftable".
+func (r *Repository) RefStorage() string { return r.refStorage }
 
 // Objects returns the repository's object reader. It keeps no delta
 // bases: its readers (a pre-commit scan, a revision lookup, a config file
@@ -85,7 +65,7 @@ func openRepository(root, gitDir, commonDir string) (*Repository, error) {
 // ODB that does.
 func (r *Repository) Objects() (*ODB, error) {
 	r.dbOnce.Do(func() {
-		if r.db, r.dbErr = OpenODB(r.objectsDir, false); r.dbErr != nil {
+		if r.db, r.dbErr = OpenODB(r.objectsDir, r.format, false); r.dbErr != nil {
 			r.dbErr = fmt.Errorf("opening the object database: %w", r.dbErr)
 		}
 	})
@@ -113,37 +93,6 @@ func (r *Repository) object(h Hash, want ObjectType, limit int64) ([]byte, error
 		return nil, err
 	}
 	return db.Typed(h, want, limit)
-}
-
-// checkExtensions refuses repositories git itself would read differently,
-// as go-git's Open does.
-func checkExtensions(cfg *config.Config) error {
-	ver := cfg.Core.RepositoryFormatVersion
-	switch ver {
-	case "", "0", "1":
-	default:
-		return fmt.Errorf("%w: %q", ErrUnsupportedFormatVersion, ver)
-	}
-	if cfg.Raw == nil || !cfg.Raw.HasSection("extensions") {
-		return nil
-	}
-	var bad []string
-	for _, opt := range cfg.Raw.Section("extensions").Options {
-		name := strings.ToLower(opt.Key)
-		switch name {
-		case "noop", "noop-v1":
-			continue
-		case "partialclone", "preciousobjects", "worktreeconfig":
-			if ver == "" || ver == "0" {
-				continue // valid in format 0 and harmless to a reader
-			}
-		}
-		bad = append(bad, name)
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%w: %s", ErrUnsupportedExtension, strings.Join(bad, ", "))
-	}
-	return nil
 }
 
 // CommitObject returns commit h.
@@ -176,7 +125,7 @@ func (r *Repository) entryAt(commit Hash, path string) (TreeEntry, error) {
 			return TreeEntry{}, err
 		}
 		var ok bool
-		if e, ok, err = FindEntry(tree, data, name); err != nil {
+		if e, ok, err = FindEntry(tree, data, name, r.format.Size()); err != nil {
 			return TreeEntry{}, err
 		} else if !ok {
 			return TreeEntry{}, fmt.Errorf("%q: %w", path, ErrPathNotFound)
@@ -218,7 +167,33 @@ func (r *Repository) ReadFile(commit Hash, path string, limit int64) ([]byte, er
 }
 
 // Shallow lists the shallow clone's boundary commits (none when the
-// repository is complete).
+// repository is complete): the shallow file, one object name a line.
 func (r *Repository) Shallow() ([]Hash, error) {
-	return r.storer.Shallow()
+	data, err := os.ReadFile(filepath.Join(r.CommonDir, "shallow"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the shallow file: %w", err)
+	}
+	var out []Hash
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		h, err := r.format.parseHash(line)
+		if err != nil {
+			return nil, fmt.Errorf("the shallow file, line %d: %w", i+1, err)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// OpenObjects opens an object reader of its own; keepBases caches the
+// delta bases reads build, for a reader that will pass through them again
+// (the history walk). The caller closes it.
+func (r *Repository) OpenObjects(keepBases bool) (*ODB, error) {
+	return OpenODB(r.objectsDir, r.format, keepBases)
 }

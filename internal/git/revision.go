@@ -1,9 +1,7 @@
 package git
 
 import (
-	"encoding/hex"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -59,18 +57,18 @@ func (r *Repository) ResolveRevision(rev string) (Hash, error) {
 var refRules = []string{"%s", "refs/%s", "refs/tags/%s", "refs/heads/%s", "refs/remotes/%s", "refs/remotes/%s/HEAD"}
 
 // resolveName turns a ref name or a (possibly abbreviated) hex object name
-// into an object hash. Like git, a full 40-hex name is an object name; a
+// into an object hash. Like git, a full hex name is an object name; a
 // ref wins over an abbreviated one.
 func (r *Repository) resolveName(name string) (Hash, error) {
-	if len(name) == 40 && IsHex(name) {
-		return NewHash(name), nil
+	if len(name) == r.format.HexSize() && IsHex(name) {
+		return NewHash(strings.ToLower(name)), nil
 	}
 	for _, rule := range refRules {
 		if h, err := r.ResolveRef(fmt.Sprintf(rule, name)); err == nil {
 			return h, nil
 		}
 	}
-	if len(name) >= 4 && len(name) < 40 && IsHex(name) {
+	if len(name) >= 4 && len(name) < r.format.HexSize() && IsHex(name) {
 		return r.expandPrefix(strings.ToLower(name))
 	}
 	return ZeroHash, ErrRefNotFound
@@ -80,20 +78,11 @@ func (r *Repository) resolveName(name string) (Hash, error) {
 // reads pack indexes and loose object names, never the objects: an
 // abbreviated SHA must not cost a scan of git/git's packs.
 func (r *Repository) expandPrefix(prefix string) (Hash, error) {
-	even, err := hex.DecodeString(prefix[:len(prefix)&^1])
-	if err != nil {
-		return ZeroHash, ErrRefNotFound
-	}
-	hashes, err := r.storer.HashesWithPrefix(even)
+	db, err := r.Objects()
 	if err != nil {
 		return ZeroHash, err
 	}
-	var found []Hash
-	for _, h := range hashes {
-		if strings.HasPrefix(h.String(), prefix) && !slices.Contains(found, h) {
-			found = append(found, h)
-		}
-	}
+	found := db.HashesWithPrefix(prefix)
 	switch len(found) {
 	case 0:
 		return ZeroHash, ErrRefNotFound

@@ -85,7 +85,6 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	if info.Root == "" {
 		info.Root = repo.GitDir
 	}
-	gitDir := repo.CommonDir
 	counters := h.Counters
 	if counters == nil {
 		counters = &HistoryCounters{}
@@ -101,7 +100,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	info.Shallow = len(shallow) > 0
 
-	db, err := git.OpenODB(repo.ObjectsDir(), true)
+	db, err := repo.OpenObjects(true)
 	if err != nil {
 		return info, fmt.Errorf("opening the object database: %w", err)
 	}
@@ -152,7 +151,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 				h.describeRange(), head, base, scanner.ErrNothingScanned)
 		}
 	default:
-		tips, err := h.tips(repo, gitDir)
+		tips, err := h.tips(repo)
 		if err != nil {
 			return info, err
 		}
@@ -352,10 +351,11 @@ func resolve(repo *git.Repository, rev string) (hash, error) {
 }
 
 // tips returns the commits the walk starts from: one revision with
-// --branch, otherwise every ref under refs/ (branches, tags, remote-tracking
-// branches, the stash, notes…), HEAD (which may be detached) and the
-// stash's reflog.
-func (h *History) tips(repo *git.Repository, gitDir string) ([]tip, error) {
+// --branch, otherwise what `git log --all` starts from in every worktree
+// (git.Repository.Tips: every ref under refs/, detached HEADs, other
+// worktrees' HEADs and per-worktree refs, the stash's reflog). A ref that
+// cannot be read is an error naming it, not a smaller scan (issue 10).
+func (h *History) tips(repo *git.Repository) ([]tip, error) {
 	if h.Branch != "" {
 		hh, err := resolve(repo, h.Branch)
 		if err != nil {
@@ -363,39 +363,14 @@ func (h *History) tips(repo *git.Repository, gitDir string) ([]tip, error) {
 		}
 		return []tip{{ref: h.Branch, hash: hh}}, nil
 	}
-	refs, err := repo.Refs()
+	refTips, err := repo.Tips()
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	var tips []tip
-	for _, r := range refs {
-		if seen[r.Name] {
-			continue
-		}
-		if r.Name == "HEAD" && r.Target != "" {
-			continue // the branch it names is listed itself; only a detached HEAD adds a tip
-		}
-		hh := r.Hash
-		if r.Target != "" {
-			if hh, err = repo.ResolveRef(r.Name); err != nil {
-				continue // unborn HEAD or a dangling symbolic ref
-			}
-		}
-		if hh.IsZero() {
-			continue
-		}
-		seen[r.Name] = true
-		tips = append(tips, tip{ref: r.Name, hash: hh})
+	tips := make([]tip, 0, len(refTips))
+	for _, t := range refTips {
+		tips = append(tips, tip{ref: t.Name, hash: t.Hash})
 	}
-	// The reflog lists the oldest entry first; the last is refs/stash.
-	stashes := stashReflog(gitDir)
-	for i, s := range stashes {
-		if n := len(stashes) - 1 - i; n > 0 {
-			tips = append(tips, tip{ref: fmt.Sprintf("stash@{%d}", n), hash: s})
-		}
-	}
-	sortTips(tips)
 	return tips, nil
 }
 

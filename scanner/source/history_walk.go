@@ -1,13 +1,8 @@
 package source
 
 import (
-	"bufio"
 	"bytes"
 	"container/heap"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/scanner"
@@ -367,7 +362,7 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 	prev = t.prev[prefix]
 	t.prev[prefix] = data
 	for len(data) > 0 {
-		e, rest, ok := git.NextEntry(data)
+		e, rest, ok := git.NextEntry(data, t.w.db.HashSize())
 		if !ok {
 			t.w.sink.Error(prefix, git.Corruptf(root, "malformed tree"))
 			return
@@ -378,7 +373,7 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 			continue
 		}
 		for len(prev) > 0 {
-			pe, prest, ok := git.NextEntry(prev)
+			pe, prest, ok := git.NextEntry(prev, t.w.db.HashSize())
 			if !ok {
 				prev = nil
 				break
@@ -456,31 +451,4 @@ func (w *walker) headBlobs(c *commitNode, want func(string) bool) (map[hash]bool
 		out[h] = true
 	}
 	return out, t.firstAt
-}
-
-// stashReflog returns the commits of the stash's reflog (stash@{1} and
-// older are only recorded there). go-git does not read reflogs; the format
-// is one "<old> <new> <ident>\t<message>" line per entry.
-func stashReflog(gitDir string) []hash {
-	f, err := os.Open(filepath.Join(gitDir, "logs", "refs", "stash"))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []hash
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 {
-			if h, ok := git.ParseHash(fields[1]); ok && !h.IsZero() {
-				out = append(out, h)
-			}
-		}
-	}
-	return out
-}
-
-func sortTips(ts []tip) {
-	sort.Slice(ts, func(i, j int) bool { return ts[i].ref < ts[j].ref })
 }

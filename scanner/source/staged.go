@@ -260,7 +260,7 @@ func (d *stagedDiff) diffDir(prefix string, es []git.IndexEntry, cache *git.Cach
 			}
 		}
 	}
-	heads := git.TreeEntries{Rest: hs}
+	heads := git.TreeEntries{Rest: hs, HashSize: d.db.HashSize()}
 	h, hok := heads.Next()
 	i := 0
 	for i < len(es) || hok {
@@ -465,7 +465,7 @@ func (d *stagedDiff) resolveRenames() error {
 		if err != nil {
 			return fmt.Errorf("reading HEAD tree %q: %w", dt.path, err)
 		}
-		it := git.TreeEntries{Rest: t}
+		it := git.TreeEntries{Rest: t, HashSize: d.db.HashSize()}
 		for e, ok := it.Next(); ok; e, ok = it.Next() {
 			d.removed(dt.path+"/"+string(e.Name), e)
 		}

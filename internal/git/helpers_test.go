@@ -61,3 +61,12 @@ func resolved(t testing.TB, dir string) string {
 	}
 	return r
 }
+
+// tryGit runs git and returns its error instead of failing the test.
+func tryGit(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = gitEnv()
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}

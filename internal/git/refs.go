@@ -24,6 +24,27 @@ var (
 	ErrBadRef = errors.New("not an object name or a symbolic ref")
 )
 
+// RefError is a ref git cannot read either. It names the ref, never the
+// file's content (which may be anything).
+type RefError struct {
+	Name string // the ref, or "packed-refs line N"
+	Why  string
+}
+
+func (e *RefError) Error() string {
+	if e.Why == "" {
+		return fmt.Sprintf("ref %s: %v", e.Name, ErrBadRef)
+	}
+	return fmt.Sprintf("ref %s: %s", e.Name, e.Why)
+}
+
+func (e *RefError) Unwrap() error { return ErrBadRef }
+
+// Hint says what to do about it.
+func (e *RefError) Hint() string {
+	return "git cannot read this ref either ('git log --all' fails on it): restore it, or delete it with 'git update-ref -d' if it is not needed"
+}
+
 // Ref is one reference: a name and the object it names, or for a symbolic
 // ref the ref it points at.
 type Ref struct {
@@ -143,7 +164,7 @@ func (r *Repository) Tips() ([]Tip, error) {
 				}
 			}
 			if h.IsZero() {
-				return fmt.Errorf("ref %s: the zero object name: %w", name, ErrBadRef)
+				return &RefError{Name: name, Why: "the zero object name"}
 			}
 			tips = append(tips, Tip{Name: name, Hash: h})
 		}
@@ -241,8 +262,7 @@ func (r *Repository) backend(gitDir string) (refBackend, error) {
 // CheckRefName reports whether name is a valid ref name, by git's rules
 // (git check-ref-format): no component starts with "." or ends with
 // ".lock", no "..", "@{", control characters, space, ~ ^ : ? * [ \, no
-// empty component, no trailing "." or "/", and not "@". A file under refs/
-// whose name breaks them (refs/.gitkeep) is not a ref: git skips it.
+// empty component, no trailing "." or "/", and not "@".
 func CheckRefName(name string) bool {
 	if name == "" || name == "@" || strings.HasSuffix(name, ".") || strings.Contains(name, "@{") || strings.Contains(name, "..") {
 		return false

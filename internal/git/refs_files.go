@@ -72,17 +72,17 @@ func parseLooseRef(name string, data []byte, f Format) (Ref, error) {
 	if target, ok := bytes.CutPrefix(data, []byte("ref:")); ok {
 		t := string(bytes.TrimSpace(target))
 		if t == "" {
-			return Ref{}, fmt.Errorf("ref %s: empty symbolic ref: %w", name, ErrBadRef)
+			return Ref{}, &RefError{Name: name, Why: "an empty symbolic ref"}
 		}
 		return Ref{Name: name, Target: t}, nil
 	}
 	n := f.HexSize()
 	if len(data) < n || (len(data) > n && !isSpace(int(data[n]))) {
-		return Ref{}, fmt.Errorf("ref %s: %w", name, ErrBadRef)
+		return Ref{}, &RefError{Name: name}
 	}
 	h, err := f.parseHash(string(data[:n]))
 	if err != nil {
-		return Ref{}, fmt.Errorf("ref %s: %w", name, ErrBadRef)
+		return Ref{}, &RefError{Name: name}
 	}
 	return Ref{Name: name, Hash: h}, nil
 }
@@ -118,21 +118,22 @@ func readPackedRefs(path string, f Format) (map[string]Ref, error) {
 			continue
 		case s[0] == '^':
 			if _, err := f.parseHash(s[1:]); err != nil {
-				return nil, fmt.Errorf("packed-refs line %d: bad peeled line: %w", line, ErrBadRef)
+				return nil, &RefError{Name: fmt.Sprintf("packed-refs line %d", line), Why: "a bad peeled line"}
 			}
 			continue
 		}
 		if len(s) < n+2 || s[n] != ' ' {
-			return nil, fmt.Errorf("packed-refs line %d: %w", line, ErrBadRef)
+			return nil, &RefError{Name: fmt.Sprintf("packed-refs line %d", line)}
 		}
 		h, err := f.parseHash(s[:n])
 		name := s[n+1:]
 		if err != nil {
-			return nil, fmt.Errorf("packed-refs line %d (%s): %w", line, name, ErrBadRef)
+			return nil, &RefError{Name: fmt.Sprintf("%q (packed-refs line %d)", name, line)}
 		}
-		if CheckRefName(name) {
-			out[name] = Ref{Name: name, Hash: h}
+		if !CheckRefName(name) {
+			return nil, &RefError{Name: fmt.Sprintf("%q (packed-refs line %d)", name, line), Why: "not a valid ref name"}
 		}
+		out[name] = Ref{Name: name, Hash: h}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("reading packed-refs: %w", err)
@@ -151,6 +152,14 @@ func (b *filesBackend) walkLoose(dir string, keep func(string) bool, out map[str
 			}
 			return fmt.Errorf("listing refs: %w", err)
 		}
+		// git's loose_fill_ref_dir skips names starting with "." and
+		// ending in ".lock" (refs/.gitkeep, a ref being written).
+		if base := d.Name(); path != root && (base[0] == '.' || strings.HasSuffix(base, ".lock")) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		if d.IsDir() {
 			return nil
 		}
@@ -159,8 +168,11 @@ func (b *filesBackend) walkLoose(dir string, keep func(string) bool, out map[str
 			return err
 		}
 		name := filepath.ToSlash(rel)
-		if !CheckRefName(name) || !keep(name) {
-			return nil // not a ref to git (refs/.gitkeep, a .lock file)
+		if !keep(name) {
+			return nil
+		}
+		if !CheckRefName(name) {
+			return &RefError{Name: fmt.Sprintf("%q", name), Why: "not a valid ref name"}
 		}
 		ref, ok, err := b.readLoose(name, path)
 		if err != nil {

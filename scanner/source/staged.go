@@ -57,21 +57,6 @@ type Staged struct {
 // tree and staged scans read the index alike, and fail alike).
 type IndexError = git.IndexError
 
-// hinted is an error with a line saying what to do about it.
-type hinted struct {
-	err  error
-	hint string
-}
-
-func (h *hinted) Error() string { return h.err.Error() }
-func (h *hinted) Unwrap() error { return h.err }
-func (h *hinted) Hint() string  { return h.hint }
-
-// extensionsHint: go-git refuses repositories with extensions it does not
-// know, such as extensions.worktreeConfig, which "git sparse-checkout" sets.
-const extensionsHint = "the repository uses a git extension go-git cannot read (see 'git config --get-regexp ^extensions'; " +
-	"'git sparse-checkout' sets extensions.worktreeConfig): scan a full clone, or remove the extension"
-
 // Scan implements scanner.Source.
 func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
 	info := scanner.SourceInfo{Kind: "staged"}
@@ -80,9 +65,6 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 		path = "."
 	}
 	repo, release, err := openRepo(s.Repo, path)
-	if errors.Is(err, git.ErrUnsupportedExtension) {
-		return info, &hinted{err: err, hint: extensionsHint}
-	}
 	if err != nil {
 		return info, err
 	}

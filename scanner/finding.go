@@ -42,6 +42,10 @@ type Finding struct {
 	// GitignoreRule is the ignore-file line that decided a policy finding.
 	GitignoreRule string `json:"gitignore_rule,omitempty"`
 	Guidance      string `json:"guidance"`
+	// RuleGuidance is the rule's own guidance, without the block about
+	// where this finding was found: what a report that describes rules
+	// rather than findings (SARIF's rule help) shows.
+	RuleGuidance string `json:"-"`
 	// Decoded, for a secret found in encoded text, lists the encodings
 	// undone to find it, outermost first, joined by commas: "base64",
 	// "hex", "percent", "base64,percent". Line and columns are the encoded

@@ -431,6 +431,7 @@ func addContextGuidance(f *Finding, where rules.Where, now time.Time) {
 	if !f.content {
 		return
 	}
+	f.RuleGuidance = f.Guidance
 	c := rules.Context{Where: where, Tracked: f.tracked, Untracked: f.untracked, Now: now}
 	if f.Date != "" {
 		c.Since, _ = time.Parse(time.RFC3339, f.Date)
@@ -461,6 +462,7 @@ func pathFinding(pr *rules.PathRule, f *PathFact, pf rules.PathFinding) Finding 
 		Fingerprint:   Fingerprint(pr.ID, key),
 		GitignoreRule: pf.GitignoreRule,
 		Guidance:      pf.Guidance,
+		RuleGuidance:  pr.Guidance,
 		order:         f.Order,
 	}
 	if pf.Title != "" {

@@ -235,12 +235,18 @@ func sarifNotifications(res *scanner.Result) []sarifNotification {
 }
 
 func sarifRuleFor(f scanner.Finding) sarifRule {
+	// A rule's help describes the rule: without the block about where one
+	// finding was found (staged, in history since a date).
+	help := f.RuleGuidance
+	if help == "" {
+		help = f.Guidance
+	}
 	return sarifRule{
 		ID:               f.RuleID,
 		Name:             ruleName(f.RuleID),
 		ShortDescription: sarifText{Text: escape.Text(f.Title)},
 		FullDescription:  sarifText{Text: fmt.Sprintf("%s (clayscan rule %s, severity %s).", escape.Text(f.Title), escape.Text(f.RuleID), escape.Text(f.Severity))},
-		Help:             sarifHelp{Text: strings.Join(escape.Lines(f.Guidance), "\n"), Markdown: guidanceMarkdown(f.Guidance)},
+		Help:             sarifHelp{Text: strings.Join(escape.Lines(help), "\n"), Markdown: guidanceMarkdown(help)},
 		DefaultConfiguration: sarifRuleConfig{
 			Level: sarifLevel(f.Severity),
 		},

@@ -326,7 +326,7 @@ func FuzzDetect(f *testing.F) {
 				t.Fatalf("secret offset %d does not hold the secret", fd.start)
 			}
 			line := lines[fd.Line-1]
-			if fd.Column < 1 || fd.Column > utf8.RuneCount(line)+1 || fd.EndColumn < fd.Column {
+			if fd.Column < 1 || fd.Column > utf8.RuneCount(line)+1 || fd.EndColumn < fd.Column || fd.EndColumn > utf8.RuneCount(line)+1 {
 				t.Fatalf("column %d..%d outside line of %d characters", fd.Column, fd.EndColumn, utf8.RuneCount(line))
 			}
 			if fd.Raw() == "" {

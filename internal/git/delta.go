@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/zlib"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 )
 
 // Inflater inflates zlib streams from mapped packs and loose object files.
@@ -48,15 +50,44 @@ func (z *Inflater) Inflate(p *Pack, off, size int64, buf []byte) ([]byte, error)
 	if _, err := z.reader(p.data[off:]); err != nil {
 		return nil, err
 	}
+	return readSized(z.zr, buf, size, len(p.data)-int(off))
+}
+
+// maxRatio is deflate's largest expansion: a stream of n bytes inflates to
+// at most about 1032·n.
+const maxRatio = 1032
+
+// readSized reads exactly size bytes from the zlib stream r, whose
+// compressed form is at most srcLen bytes, into buf when it is large
+// enough. The size comes from the object's header, which may lie: one the
+// stream cannot hold is refused, and the buffer grows with what the stream
+// delivers rather than being allocated at the claimed size up front (issue
+// 12: a header claiming a terabyte was a terabyte allocation).
+func readSized(r io.Reader, buf []byte, size int64, srcLen int) ([]byte, error) {
+	if size < 0 || size > int64(srcLen)*maxRatio+64 {
+		return nil, fmt.Errorf("object claims %d bytes, more than its %d-byte stream can hold", size, srcLen)
+	}
 	if int64(cap(buf)) >= size {
 		buf = buf[:size]
-	} else {
-		buf = make([]byte, size)
+		_, err := io.ReadFull(r, buf)
+		return buf, err
 	}
-	if _, err := io.ReadFull(z.zr, buf); err != nil {
-		return nil, err
+	const first = 8 << 20 // most objects: one allocation of the exact size
+	out := make([]byte, 0, min(size, first))
+	for int64(len(out)) < size {
+		if len(out) == cap(out) {
+			out = slices.Grow(out, int(min(size-int64(len(out)), int64(cap(out)))))
+		}
+		n, err := r.Read(out[len(out):min(int64(cap(out)), size)])
+		out = out[:len(out)+n]
+		if err == io.EOF && int64(len(out)) < size {
+			return nil, io.ErrUnexpectedEOF
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
 	}
-	return buf, nil
+	return out, nil
 }
 
 // DeltaSizes reads the source and target sizes at the start of a delta.
@@ -84,12 +115,17 @@ func DeltaSizes(delta []byte) (src, dst int64, rest []byte, ok bool) {
 // it is large enough (dst must not overlap base).
 func ApplyDelta(dst, base, delta []byte) ([]byte, error) {
 	srcSize, dstSize, d, ok := DeltaSizes(delta)
-	if !ok || srcSize != int64(len(base)) || dstSize < 0 || dstSize > 1<<40 {
+	// Each command byte yields at most one copy of the base (or 127
+	// inserted bytes): a target size beyond that is a lie, and is refused
+	// before anything is allocated for it (issue 12).
+	if !ok || srcSize != int64(len(base)) || dstSize < 0 || dstSize > int64(len(d))*max(int64(len(base)), 127) {
 		return nil, errors.New("invalid delta header")
 	}
 	out := dst[:0]
 	if int64(cap(out)) < dstSize {
-		out = make([]byte, 0, dstSize)
+		// Room for the usual target (about the base's size); append grows
+		// it for a delta that repeats the base.
+		out = make([]byte, 0, min(dstSize, int64(len(base))+int64(len(d))+64))
 	}
 	for len(d) > 0 {
 		cmd := d[0]

@@ -67,9 +67,8 @@ func (z *Inflater) ReadLoose(path string, h Hash, maxSize int64) (typ ObjectType
 	if maxSize >= 0 && size > maxSize {
 		return typ, size, nil, nil
 	}
-	data = make([]byte, size)
-	got := copy(data, buf[nul+1:n])
-	if _, err := io.ReadFull(r, data[got:]); err != nil {
+	data, err = readSized(io.MultiReader(bytes.NewReader(buf[nul+1:n]), r), nil, size, len(raw))
+	if err != nil {
 		return 0, 0, nil, Corruptf(h, "%v", err)
 	}
 	return typ, size, data, nil

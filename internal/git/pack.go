@@ -65,6 +65,17 @@ func openPack(idxPath string, f Format) (*Pack, error) {
 		p.close()
 		return nil, fmt.Errorf("%s: unsupported or corrupt pack index (only version 2 is read)", filepath.Base(idxPath))
 	}
+	// The fan-out table must not decrease: Find bisects between two of
+	// its entries, which must lie within the n names (issue 12: a corrupt
+	// index made Find slice past them).
+	for i, prev := 0, uint32(0); i < 256; i++ {
+		v := binary.BigEndian.Uint32(idx[8+i*4:])
+		if v < prev {
+			p.close()
+			return nil, fmt.Errorf("%s: corrupt pack index (fan-out table decreases)", filepath.Base(idxPath))
+		}
+		prev = v
+	}
 	p.n = int(binary.BigEndian.Uint32(idx[8+255*4:]))
 	base := 8 + 256*4
 	need := base + p.n*(hl+4+4) + 2*hl

@@ -263,8 +263,14 @@ func parseReftable(data []byte, f Format) (*reftable, error) {
 	// Log blocks: deflated, unaligned, one after another.
 	off = logPos
 	for off+4 <= end && data[off] == 'g' {
+		// The first block of a log-only table shares the file's first
+		// block: its length and restart offsets count the file header.
+		headerOff := 0
+		if off == hdrLen {
+			headerOff = hdrLen
+		}
 		blen := int(uint24(data[off+1:]))
-		if blen < 4+2 {
+		if blen < headerOff+4+2 {
 			return nil, fmt.Errorf("log block at %d: bad length: %w", off, errReftable)
 		}
 		br := bytes.NewReader(data[off+4 : end])
@@ -273,15 +279,15 @@ func parseReftable(data []byte, f Format) (*reftable, error) {
 			return nil, fmt.Errorf("log block at %d: %v: %w", off, err, errReftable)
 		}
 		block := make([]byte, blen)
-		copy(block, data[off:off+4])
-		if _, err := io.ReadFull(zr, block[4:]); err != nil {
+		copy(block, data[off-headerOff:off+4])
+		if _, err := io.ReadFull(zr, block[headerOff+4:]); err != nil {
 			return nil, fmt.Errorf("log block at %d: %v: %w", off, err, errReftable)
 		}
 		// Read to the end of the stream so that br stops past its checksum.
 		if _, err := io.Copy(io.Discard, zr); err != nil {
 			return nil, fmt.Errorf("log block at %d: %v: %w", off, err, errReftable)
 		}
-		if err := p.logBlock(block, t); err != nil {
+		if err := p.logBlock(block, headerOff+4, t); err != nil {
 			return nil, fmt.Errorf("log block at %d: %w", off, err)
 		}
 		off = end - br.Len()
@@ -410,12 +416,12 @@ func (p *tableParser) refBlock(block []byte, start int, t *reftable) error {
 	return nil
 }
 
-func (p *tableParser) logBlock(block []byte, t *reftable) error {
-	recs, err := records(block, 4)
+func (p *tableParser) logBlock(block []byte, start int, t *reftable) error {
+	recs, err := records(block, start)
 	if err != nil {
 		return err
 	}
-	b := recs[4:]
+	b := recs[start:]
 	var prev []byte
 	for len(b) > 0 {
 		k, typ, rest, err := key(b, prev)

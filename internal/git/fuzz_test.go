@@ -107,7 +107,7 @@ func FuzzPack(f *testing.F) {
 		objects, _ := writeObjects(t, idx, pack, nil)
 		allocBound(t, len(idx)+len(pack), func() {
 			for _, keep := range []bool{false, true} {
-				db, err := OpenODB(objects, keep)
+				db, err := OpenODB(objects, SHA1, keep)
 				if err != nil {
 					return
 				}
@@ -123,7 +123,7 @@ func FuzzLoose(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		objects, h := writeObjects(t, nil, nil, data)
 		allocBound(t, len(data), func() {
-			db, err := OpenODB(objects, false)
+			db, err := OpenODB(objects, SHA1, false)
 			if err != nil {
 				return
 			}

@@ -222,6 +222,29 @@ type ConfigOptions struct {
 	Head func() (ref string, ok bool)
 }
 
+// ReadConfigFile parses one configuration file as git does, without
+// following its includes: what git reads the repository format from
+// (read_repository_format reads the common directory's config alone). A
+// missing file is no entries; a malformed one is a *ConfigError.
+func ReadConfigFile(path string, scope ConfigScope) ([]ConfigEntry, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if skippable(err) {
+			return nil, nil
+		}
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read it: %v", unwrapPath(err))}
+	}
+	raw, perr := parseConfig(data)
+	if perr != nil {
+		return nil, &ConfigError{File: path, Line: perr.line, Msg: perr.why}
+	}
+	es := make([]ConfigEntry, len(raw))
+	for i, r := range raw {
+		es[i] = ConfigEntry{Key: r.key, Value: r.value, NoValue: r.noValue, Scope: scope, File: path, Line: r.line}
+	}
+	return es, nil
+}
+
 // maxIncludeDepth is git's limit on nested includes.
 const maxIncludeDepth = 10
 

@@ -591,3 +591,27 @@ func TestConfigPath(t *testing.T) {
 		t.Error("Path(unset) is set")
 	}
 }
+
+func TestReadConfigFile(t *testing.T) {
+	w := newConfigWorld(t)
+	p := w.write("cfg", "[core]\n\trepositoryFormatVersion = 1\n[include]\n\tpath = other\n[extensions]\n\tobjectFormat = sha256\n")
+	w.write("other", "[x]\n\ty = 1\n")
+	es, err := ReadConfigFile(p, ScopeLocal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, e := range es {
+		keys = append(keys, e.Key+"="+e.Value)
+	}
+	if got := strings.Join(keys, " "); got != "core.repositoryformatversion=1 include.path=other extensions.objectformat=sha256" {
+		t.Errorf("entries = %s (includes must not be followed)", got)
+	}
+	if es, err := ReadConfigFile(filepath.Join(w.root, "missing"), ScopeLocal); err != nil || es != nil {
+		t.Errorf("missing file: %v, %v", es, err)
+	}
+	w.write("bad", "[core\n")
+	if _, err := ReadConfigFile(filepath.Join(w.root, "bad"), ScopeLocal); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad file: %v", err)
+	}
+}

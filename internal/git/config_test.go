@@ -590,6 +590,18 @@ func TestConfigPath(t *testing.T) {
 	if _, ok, _ := cfg.Path("core.unset", w.lookup); ok {
 		t.Error("Path(unset) is set")
 	}
+	// ~user/ is that user's home, as git's getpwnam gives it.
+	w.write("home/.gitconfig", "[x]\n\tuser = ~root/sub\n")
+	if cfg, err = LoadConfig(ConfigOptions{Env: w.lookup}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := w.tryGit("", "config", "--type=path", "--get", "x.user")
+	if err != nil {
+		t.Skipf("git cannot expand ~root: %s", want)
+	}
+	if p, _, err := cfg.Path("x.user", w.lookup); err != nil || p != strings.TrimSpace(want) {
+		t.Errorf("Path(~root/sub) = %q, %v; git says %q", p, err, want)
+	}
 }
 
 func TestReadConfigFile(t *testing.T) {

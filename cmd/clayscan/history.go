@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sync/atomic"
 	"time"
 
@@ -60,7 +59,7 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	finished := &atomic.Bool{}
 	var opts scanner.Options
 	if isTerminal(e.stderr) {
-		bar := &progressBar{w: e.stderr, c: counters, finished: finished}
+		bar := &progressBar{w: e.stderr, c: counters, finished: finished, width: stderrWidth(e)}
 		opts.Progress = bar.update
 		opts.ProgressEvery = 250 * time.Millisecond
 	}
@@ -105,47 +104,6 @@ func (s *hintedHistory) Scan(ctx context.Context, sink scanner.Sink) (scanner.So
 		err = withHint(err, "run clayscan history inside a git repository, or pass its path")
 	}
 	return info, err
-}
-
-// progressBar draws one self-overwriting status line on a terminal.
-type progressBar struct {
-	w        io.Writer
-	c        *source.HistoryCounters
-	finished *atomic.Bool
-	drawn    bool
-	// blobsFrom is when the blob phase started, for the read rate.
-	blobsFrom time.Duration
-}
-
-func (b *progressBar) update(p scanner.Progress) {
-	if b.finished.Load() {
-		if b.drawn {
-			fmt.Fprint(b.w, "\r\x1b[K")
-			b.drawn = false
-		}
-		return
-	}
-	total := b.c.Blobs.Load()
-	var line string
-	switch walked := b.c.Walked.Load(); {
-	case total == 0 && walked == 0:
-		line = fmt.Sprintf("loading commits: %d", b.c.Commits.Load())
-	case total == 0:
-		line = fmt.Sprintf("walking trees: %d/%d commits", walked, b.c.Commits.Load())
-	default:
-		if b.blobsFrom == 0 {
-			b.blobsFrom = p.Elapsed
-		}
-		rate := 0.0
-		if s := (p.Elapsed - b.blobsFrom).Seconds(); s > 0 {
-			rate = float64(b.c.Bytes.Load()) / s
-		}
-		line = fmt.Sprintf("%d commits, blobs %d/%d (%d%%), %s at %s/s",
-			b.c.Commits.Load(), b.c.BlobsDone.Load(), total, 100*b.c.BlobsDone.Load()/total,
-			humanSize(b.c.Bytes.Load()), humanSize(int64(rate)))
-	}
-	fmt.Fprintf(b.w, "\r\x1b[K%s", line)
-	b.drawn = true
 }
 
 func humanSize(n int64) string {

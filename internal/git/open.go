@@ -97,7 +97,8 @@ func Discover(path string, env Env) (*Location, error) {
 			return nil, err
 		}
 	}
-	if loc.Config, err = LoadConfig(ConfigOptions{GitDir: loc.GitDir, CommonDir: loc.CommonDir, WorkTree: loc.Root, Env: env}); err != nil {
+	head := func() (string, bool) { return headRef(loc.GitDir, loc.CommonDir) }
+	if loc.Config, err = LoadConfig(ConfigOptions{GitDir: loc.GitDir, CommonDir: loc.CommonDir, WorkTree: loc.Root, Env: env, Head: head}); err != nil {
 		return nil, err
 	}
 	if err := loc.workTree(env, explicit); err != nil {
@@ -181,6 +182,34 @@ func (loc *Location) repoSetting(key string) (ConfigEntry, bool) {
 		}
 	}
 	return last, found
+}
+
+// headRef returns the ref HEAD leads to through symbolic refs, read from
+// whichever ref storage the repository uses (a reftable repository's HEAD
+// file is a placeholder), for includeIf "onbranch:". ok is false when HEAD
+// is detached or cannot be read. An unborn branch counts, as in git.
+func headRef(gitDir, commonDir string) (string, bool) {
+	rf, err := readRepoFormat(commonDir)
+	if err != nil {
+		return "", false
+	}
+	r := &Repository{GitDir: gitDir, CommonDir: commonDir, format: rf.objects, refStorage: rf.refStorage}
+	b, err := r.backend(gitDir)
+	if err != nil {
+		return "", false
+	}
+	name, symbolic := "HEAD", false
+	for range 10 {
+		ref, ok, err := b.read(name)
+		if err != nil {
+			return "", false
+		}
+		if !ok || ref.Target == "" {
+			return name, symbolic
+		}
+		name, symbolic = ref.Target, true
+	}
+	return "", false
 }
 
 func absFromCwd(p string) (string, error) {

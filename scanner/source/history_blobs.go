@@ -38,6 +38,7 @@ type btask struct {
 
 // blobPhase scans the blobs in want.
 type blobPhase struct {
+	lfs      lfsStore // where LFS pointers' objects are (lfs.go)
 	db       *git.ODB
 	sink     scanner.Sink
 	maxSize  int64
@@ -372,6 +373,14 @@ func (bi *blobInfo) skipped(h hash, why scanner.SkipReason) scanner.Skipped {
 func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
 	t := bp.target(h, bi)
 	t.Data = data
+	if bp.lfs.redirect(bp.sink, t) {
+		// An LFS pointer: its object was scanned at the pointer's path
+		// (or named as missing).
+		if bp.counters != nil {
+			bp.counters.BlobsDone.Add(1)
+		}
+		return
+	}
 	if !bi.prev.IsZero() {
 		if _, old, err := bp.db.Get(bi.prev); err == nil {
 			t.Lines = addedLines(scanner.DecodeText(old), scanner.DecodeText(data))

@@ -121,6 +121,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if err := stagedFacts(repo, d, sink); err != nil {
 		return info, err
 	}
+	d.lfs = newLFSStore(repo.CommonDir, s.MaxFileSize)
 	return info, s.emit(ctx, d, sink)
 }
 
@@ -185,6 +186,7 @@ type stagedDeletedTree struct {
 
 // stagedDiff compares the index with HEAD's tree.
 type stagedDiff struct {
+	lfs      lfsStore // where added LFS pointers' objects are (lfs.go)
 	db       *git.ODB
 	idx      *git.Index // for sparse directories, expanded where they differ
 	sink     scanner.Sink
@@ -564,7 +566,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				scanStaged(d.db, j, sink)
+				scanStaged(d.db, d.lfs, j, sink)
 			}
 		}()
 	}
@@ -631,7 +633,7 @@ func (s *Staged) emit(ctx context.Context, d *stagedDiff, sink scanner.Sink) err
 	return err
 }
 
-func scanStaged(db *git.ODB, j stagedJob, sink scanner.Sink) {
+func scanStaged(db *git.ODB, lfs lfsStore, j stagedJob, sink scanner.Sink) {
 	if j.stream {
 		_, _, rc, err := db.Open(j.c.hash)
 		if err != nil {
@@ -654,6 +656,9 @@ func scanStaged(db *git.ODB, j stagedJob, sink scanner.Sink) {
 		return
 	}
 	t := scanner.Target{Path: j.c.path, Data: j.data}
+	if !j.c.nothingAdded && lfs.redirect(sink, t) {
+		return // an LFS pointer: its object was scanned (or named as missing)
+	}
 	switch {
 	case j.c.nothingAdded:
 		t.Lines = scanner.LineSet{}

@@ -52,6 +52,7 @@ type tree struct {
 	matcher      *ignore.Matcher
 	includeIgn   bool
 	gitDir       string // the repository's own git directory, real path ("" outside one)
+	commonDir    string // where its LFS objects are ("" outside a repository)
 }
 
 func (w *Worktree) open() (*tree, error) {
@@ -86,6 +87,7 @@ func (w *Worktree) open() (*tree, error) {
 	}
 	t.root, t.isRepo = repo.Root, true
 	t.gitDir = realPath(repo.GitDir)
+	t.commonDir = repo.CommonDir
 	// The index is read as the staged scan reads it (skipHash, split and
 	// sparse indexes included), so the two fail alike on one that cannot
 	// be read. Sparse directories are expanded: their files are tracked,
@@ -313,7 +315,7 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := fileReader{root: t.root, limit: limit}
+			r := fileReader{root: t.root, limit: limit, lfs: newLFSStore(t.commonDir, w.MaxFileSize)}
 			for b := range jobs {
 				// Outside a repository nothing is tracked or untracked.
 				status := scanner.Target{Tracked: t.isRepo && b.tracked, Untracked: t.isRepo && !b.tracked}
@@ -405,6 +407,7 @@ func (t *tree) rootFact(sink scanner.Sink) {
 type fileReader struct {
 	root  string
 	limit int64
+	lfs   lfsStore
 	buf   []byte
 	dirs  map[string]bool // directory → is a real directory, not reached through a symlink
 }
@@ -450,7 +453,9 @@ func (r *fileReader) scan(rel string, status scanner.Target, sink scanner.Sink) 
 		if cap(data) > cap(r.buf) {
 			r.buf = data[:0]
 		}
-		sink.Scan(scanner.Target{Path: rel, Data: data, Tracked: status.Tracked, Untracked: status.Untracked})
+		if t := (scanner.Target{Path: rel, Data: data, Tracked: status.Tracked, Untracked: status.Untracked}); !r.lfs.redirect(sink, t) {
+			sink.Scan(t)
+		}
 	case readStream:
 		sink.Scan(scanner.Target{Path: rel, Reader: f, Tracked: status.Tracked, Untracked: status.Untracked})
 		f.Close()

@@ -1,0 +1,102 @@
+package source_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/clayscan/clayscan/rules"
+	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/source"
+)
+
+func runSource(t *testing.T, src scanner.Source) *scanner.Result {
+	t.Helper()
+	det, err := scanner.NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scanner.Run(context.Background(), src, det, scanner.Options{})
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return res
+}
+
+// lfsPointer returns the pointer git-lfs writes for content.
+func lfsPointer(content string) (pointer, oid string) {
+	sum := sha256.Sum256([]byte(content))
+	oid = hex.EncodeToString(sum[:])
+	return fmt.Sprintf("version https://git-lfs.github.com/spec/v1\noid sha256:%s\nsize %d\n", oid, len(content)), oid
+}
+
+// Issue 11: a Git LFS pointer is scanned as the object it points to, at
+// the pointer's path, by staged, scan and history; a pointer whose object
+// is not in the local store is named as not scanned (lfs_missing).
+func TestLFSObjectsScannedOrNamed(t *testing.T) {
+	r := newHistRepo(t)
+	r.write(".gitignore", ".env\n")
+	content := "# exported settings\nname: demo\n" + keyLine(histKey1)
+	ptr, oid := lfsPointer(content)
+	r.write("data/settings.bin", ptr)
+	store := filepath.Join(r.dir, ".git", "lfs", "objects", oid[:2], oid[2:4])
+	if err := os.MkdirAll(store, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(store, oid), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing, _ := lfsPointer("never fetched " + histKey2)
+	r.write("media/gone.bin", missing)
+	r.git("add", "-A")
+
+	check := func(t *testing.T, res *scanner.Result, commit string) {
+		t.Helper()
+		if len(res.Findings) != 1 {
+			t.Fatalf("findings = %v, want the key in the LFS object", where(res))
+		}
+		f := res.Findings[0]
+		if f.RuleID != "clay-sk-live-key" || f.Path != "data/settings.bin" || f.Line != 3 || f.Commit != commit {
+			t.Errorf("finding = %s %s:%d@%s, want clay-sk-live-key data/settings.bin:3@%s", f.RuleID, f.Path, f.Line, f.Commit, commit)
+		}
+		var named bool
+		for _, s := range res.Skipped {
+			if s.Path == "media/gone.bin" && s.Reason == scanner.SkipLFSMissing {
+				named = true
+				if commit != "" && (s.Commit != commit || s.Blob == "") {
+					t.Errorf("skipped = %+v, want blob and commit %s", s, commit)
+				}
+			}
+		}
+		if !named || res.Summary.Skipped[scanner.SkipLFSMissing] != 1 {
+			t.Errorf("skipped = %+v (counts %v), want media/gone.bin lfs_missing", res.Skipped, res.Summary.Skipped)
+		}
+	}
+	t.Run("staged", func(t *testing.T) { check(t, runSource(t, &source.Staged{Path: r.dir}), "") })
+	c := r.commit("add lfs files")
+	t.Run("scan", func(t *testing.T) { check(t, runSource(t, &source.Worktree{Path: r.dir}), "") })
+	t.Run("history", func(t *testing.T) { check(t, runSource(t, &source.History{Path: r.dir}), c) })
+
+	// Under an explicit --max-file-size the object is too large, by the
+	// size its pointer declares.
+	res := runSource(t, &source.History{Path: r.dir, MaxFileSize: 10})
+	if len(res.Findings) != 0 || res.Summary.Skipped[scanner.SkipTooLarge] != 2 {
+		t.Errorf("with a 10-byte limit: findings %v, skipped %v; want none and 2 too_large", where(res), res.Summary.Skipped)
+	}
+}
+
+// A file that only resembles a pointer is scanned as itself.
+func TestLFSPointerLookalikeScanned(t *testing.T) {
+	r := newHistRepo(t)
+	r.write(".gitignore", ".env\n")
+	r.write("notes.txt", "version https://git-lfs.github.com/spec/v1\n"+keyLine(histKey1))
+	r.git("add", "-A")
+	res := runSource(t, &source.Staged{Path: r.dir})
+	if len(res.Findings) != 1 || res.Findings[0].Path != "notes.txt" || res.Findings[0].Line != 2 {
+		t.Errorf("findings = %v, want notes.txt:2", where(res))
+	}
+}

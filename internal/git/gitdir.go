@@ -5,15 +5,17 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Whether a directory is a repository, decided exactly as git decides it
 // (setup.c: is_nonbare_repository_dir, read_gitfile_gently,
-// is_git_directory, validate_headref; the last two are isGitDir and
-// validHead in open.go). An untracked directory holding an
+// is_git_directory, validate_headref). An untracked directory holding an
 // empty .git/, or a .git file whose gitdir: is dangling, is not a
 // repository to git: "git add -A" adds its files, so a scan must read
-// them (issue 11).
+// them (issue 11). GIT_OBJECT_DIRECTORY, which git consults in place of
+// objects/, is not honoured: a nested repository is never the one it
+// names.
 
 // IsNonbareRepositoryDir reports whether dir/.git makes dir a repository
 // in git's eyes: a .git file that points at a git directory, a .git
@@ -60,9 +62,67 @@ func readGitfile(path string) (ok, readErr bool) {
 	return IsGitDirectory(dir), false
 }
 
-// IsGitDirectory is is_git_directory (isGitDir) for a directory that is
-// not the repository being opened: GIT_OBJECT_DIRECTORY names the current
-// repository's objects, never a nested one's, so it is not consulted.
+// IsGitDirectory follows is_git_directory: dir has a valid HEAD (a
+// "refs/…" symlink, a "ref: refs/…" file, or a detached object id), and
+// its common directory (commondir, for a linked worktree) has objects/
+// and refs/ that can be searched.
 func IsGitDirectory(dir string) bool {
-	return isGitDir(dir, func(string) (string, bool) { return "", false })
+	if !validHead(filepath.Join(dir, "HEAD")) {
+		return false
+	}
+	common := dir
+	if data, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
+		d := strings.TrimRight(string(data), "\r\n")
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(dir, d)
+		}
+		common = d
+	}
+	return searchable(filepath.Join(common, "objects")) && searchable(filepath.Join(common, "refs"))
+}
+
+// searchable stands in for access(path, X_OK): it exists and has an
+// execute (search) bit.
+func searchable(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().Perm()&0o111 != 0
+}
+
+// validHead follows validate_headref.
+func validHead(path string) bool {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return false
+	}
+	if fi.Mode()&os.ModeSymlink != 0 {
+		target, err := os.Readlink(path)
+		return err == nil && strings.HasPrefix(target, "refs/")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	buf := make([]byte, 255)
+	n, _ := io.ReadFull(f, buf)
+	f.Close()
+	buf = buf[:n]
+	if ref, ok := bytes.CutPrefix(buf, []byte("ref:")); ok {
+		ref = bytes.TrimLeft(ref, " \t\n\r\v\f")
+		if bytes.HasPrefix(ref, []byte("refs/")) {
+			return true
+		}
+	}
+	// A detached HEAD: get_oid_hex_any reads the first 40 (SHA-1) or 64
+	// (SHA-256) characters as hex and ignores what follows; 64 hex digits
+	// start with 40.
+	return len(buf) >= 40 && isHex(buf[:40])
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }

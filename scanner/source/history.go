@@ -270,7 +270,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	bp := &blobPhase{lfs: newLFSStore(gitDir, h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
+	bp := &blobPhase{lfs: newLFSStore(repo.CommonDir, h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
 	berr := bp.run(ctx, want, workers)
 	scanMessages(ctx, w, order, w.tags, workers)
 	if ctx.Err() != nil {

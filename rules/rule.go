@@ -1,9 +1,11 @@
 // Package rules holds clayscan's detection rules as data: the built-in Clay
 // rule pack (Default), the checks that tell a real key from a placeholder
-// (LooksLikePlaceholder, Entropy), and validation of rules loaded from a
-// config file (Validate).
+// (LooksLikePlaceholder, Entropy), validation of rules loaded from a config
+// file (Validate), the path rules of the .env policy and suppression-changed
+// (DefaultPathRules), and the guidance they give (guidance.go).
 //
-// A rule knows bytes, not git: it never sees a path history or a commit.
+// A content rule knows bytes and a path rule knows facts about a path
+// (PathFact: tracked, ignored, staged, first commit); neither knows git.
 package rules
 
 import (

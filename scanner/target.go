@@ -1,11 +1,14 @@
 // Package scanner runs clayscan's one-way pipeline:
 //
 //	source → targets (path, commit, bytes) → detector (rules) → findings → filters → report
+//	       → path facts (tracked, ignored, staged, first commit) → path rules ↗
 //
-// A Source knows git (or the file system) and pushes Targets into a Sink; the
-// Detector knows rules and bytes; Run wires them, collapses history findings
-// to the commit that introduced them, applies Filters and returns a Result
-// that reporters turn into text, JSON, SARIF or GitHub output.
+// A Source knows git (or the file system) and pushes Targets, and facts
+// about the paths some path rule wants, into a Sink; the Detector knows
+// rules and bytes; Run wires them, collapses history findings to the
+// commit that introduced them, judges the path facts with the path rules
+// (the .env policy), applies Filters and returns a Result that reporters
+// turn into text, JSON, SARIF or GitHub output.
 //
 // The main entry point is Run.
 package scanner

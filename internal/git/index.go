@@ -183,8 +183,8 @@ type rawIndex struct {
 
 type linkExt struct {
 	base    string // the shared index's checksum, raw
-	deleted []uint64
-	replace []uint64
+	deleted []byte // EWAH bitmaps, checked for size (index_split.go)
+	replace []byte
 }
 
 func readIndexFile(path string, hashSize int, top bool) (*rawIndex, error) {

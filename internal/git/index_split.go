@@ -16,7 +16,9 @@ import (
 )
 
 // parseLink reads the link extension: the shared index's name, then
-// optionally the delete and replace bitmaps.
+// optionally the delete and replace bitmaps, whose structure is checked
+// here and whose bits are read at the merge, against the shared index's
+// size: a hostile run of set bits must not size an allocation.
 func parseLink(b []byte, hashSize int) (*linkExt, error) {
 	if len(b) < hashSize {
 		return nil, malformed("corrupt link extension (too short)")
@@ -26,66 +28,91 @@ func parseLink(b []byte, hashSize int) (*linkExt, error) {
 	if len(b) == 0 {
 		return l, nil
 	}
-	var n int
-	var err error
-	if l.deleted, n, err = readEWAH(b); err != nil {
+	n, err := ewahSize(b)
+	if err != nil {
 		return nil, malformed("corrupt delete bitmap in link extension: %v", err)
 	}
-	b = b[n:]
-	if l.replace, n, err = readEWAH(b); err != nil {
+	l.deleted, b = b[:n], b[n:]
+	if n, err = ewahSize(b); err != nil {
 		return nil, malformed("corrupt replace bitmap in link extension: %v", err)
 	}
 	if n != len(b) {
 		return nil, malformed("garbage at the end of link extension")
 	}
+	l.replace = b
 	return l, nil
 }
 
-// readEWAH decodes an EWAH-compressed bitmap (ewah/ewah_io.c) into the
-// positions of its set bits, and returns the bytes it used. Each
-// run-length word holds a run bit, a run length (32 bits) and a count of
-// literal words (31 bits) that follow it.
-func readEWAH(b []byte) ([]uint64, int, error) {
+// ewahSize returns the length of the EWAH-compressed bitmap at the start
+// of b (ewah/ewah_io.c): a bit count, a word count, the 64-bit words and
+// the position of the last run-length word.
+func ewahSize(b []byte) (int, error) {
 	if len(b) < 8 {
-		return nil, 0, errors.New("eof before length")
+		return 0, errors.New("eof before length")
 	}
 	words := uint64(binary.BigEndian.Uint32(b[4:]))
-	end := 8 + words*8
-	if uint64(len(b)) < end+4 {
-		return nil, 0, errors.New("eof in data")
+	end := 8 + words*8 + 4
+	if uint64(len(b)) < end {
+		return 0, errors.New("eof in data")
 	}
-	var bits []uint64
+	return int(end), nil
+}
+
+// ewahBits calls fn with the position of each set bit of an EWAH bitmap
+// (ewah_each_bit), stopping at the first error. Each run-length word holds
+// a run bit, a run length (32 bits) and a count of literal words (31 bits)
+// that follow it. A position at or past limit is an error: every bit names
+// an entry of the shared index, so a bitmap cannot make more calls than
+// there are entries.
+func ewahBits(b []byte, limit int, fn func(pos int) error) error {
+	if len(b) == 0 {
+		return nil
+	}
+	words := uint64(binary.BigEndian.Uint32(b[4:]))
 	pos := uint64(0)
-	const maxBits = 1 << 32 // index entry counts are 32-bit
+	past := func(p uint64) error {
+		return fmt.Errorf("bit %d is past the shared index's %d entries", p, limit)
+	}
 	for w := uint64(0); w < words; {
 		rlw := binary.BigEndian.Uint64(b[8+w*8:])
 		w++
-		run := (rlw >> 1) & 0xffffffff
+		run := ((rlw >> 1) & 0xffffffff) * 64
 		lits := rlw >> 33
-		if run*64 > maxBits || pos+run*64 > maxBits {
-			return nil, 0, errors.New("run past the end of the index")
-		}
-		if rlw&1 != 0 {
-			for k := uint64(0); k < run*64; k++ {
-				bits = append(bits, pos+k)
+		if rlw&1 != 0 && run > 0 {
+			if pos+run > uint64(limit) {
+				return past(pos + run - 1)
+			}
+			for k := uint64(0); k < run; k++ {
+				if err := fn(int(pos + k)); err != nil {
+					return err
+				}
 			}
 		}
-		pos += run * 64
+		pos += run
 		if lits > words-w {
-			return nil, 0, errors.New("literal words past the end")
+			return errors.New("literal words past the end of the bitmap")
 		}
 		for k := uint64(0); k < lits; k++ {
 			lw := binary.BigEndian.Uint64(b[8+w*8:])
 			w++
 			for c := uint64(0); c < 64; c++ {
-				if lw&(1<<c) != 0 {
-					bits = append(bits, pos+c)
+				if lw&(1<<c) == 0 {
+					continue
+				}
+				if pos+c >= uint64(limit) {
+					return past(pos + c)
+				}
+				if err := fn(int(pos + c)); err != nil {
+					return err
 				}
 			}
 			pos += 64
 		}
+		if pos > 1<<40 {
+			return past(pos)
+		}
 	}
-	return bits, int(end + 4), nil
+	return nil
 }
 
 // mergeShared completes a split index with its shared index
@@ -125,26 +152,27 @@ func (r *rawIndex) mergeShared(path, gitDir string) error {
 	copy(merged, base.Entries)
 	removed := make([]bool, len(merged))
 	used := 0
-	for _, pos := range r.link.replace {
-		if pos >= uint64(len(merged)) {
-			return fail(malformed("position for replacement %d exceeds base index size %d", pos, len(merged)))
-		}
+	err = ewahBits(r.link.replace, len(merged), func(pos int) error {
 		if used >= len(own) {
-			return fail(malformed("too many replacements (%d vs %d)", used, len(own)))
+			return fmt.Errorf("too many replacements (%d vs %d)", used, len(own))
 		}
 		src := own[used]
 		if src.Name != "" {
-			return fail(malformed("corrupt link extension, entry %d should have zero length name", pos))
+			return fmt.Errorf("corrupt link extension, entry %d should have zero length name", pos)
 		}
 		src.Name = merged[pos].Name
 		merged[pos] = src
 		used++
+		return nil
+	})
+	if err == nil {
+		err = ewahBits(r.link.deleted, len(merged), func(pos int) error {
+			removed[pos] = true
+			return nil
+		})
 	}
-	for _, pos := range r.link.deleted {
-		if pos >= uint64(len(merged)) {
-			return fail(malformed("position for delete %d exceeds base index size %d", pos, len(merged)))
-		}
-		removed[pos] = true
+	if err != nil {
+		return fail(malformed("%v", err))
 	}
 	kept := merged[:0]
 	for i := range merged {

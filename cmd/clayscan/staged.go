@@ -18,9 +18,10 @@ func runStaged(ctx context.Context, e *env, args []string) int {
 		return usageError(e, err)
 	}
 	// git commit -a and git commit PATH run hooks with a temporary index
-	// named by GIT_INDEX_FILE: that index is what will be committed.
+	// named by GIT_INDEX_FILE: that index is what will be committed, and
+	// the repository, opened as git would, reads it.
 	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
-		return hintedStaged{&source.Staged{Path: path, Repo: cfg.Repo, MaxFileSize: cfg.MaxFileSize, IndexFile: e.getenv("GIT_INDEX_FILE")}}
+		return hintedStaged{&source.Staged{Path: path, Repo: cfg.Repo, MaxFileSize: cfg.MaxFileSize}}
 	}, scanner.Options{})
 }
 

@@ -132,6 +132,8 @@ func TestDiscover(t *testing.T) {
 		undo()
 		undo = set("GIT_INDEX_FILE", "rel-index")
 		w.checkDiscover("relative GIT_INDEX_FILE", "repo")
+		w.checkDiscover("relative GIT_INDEX_FILE in a subdir", "repo/sub/deep")
+		w.checkDiscover("relative GIT_INDEX_FILE in a linked worktree", "linked/sub")
 		undo()
 		undo = set("GIT_DIR", filepath.Join(repoGit, "worktrees", "linked"), "GIT_COMMON_DIR", repoGit)
 		w.checkDiscover("GIT_COMMON_DIR", "linked")

@@ -418,13 +418,20 @@ func parseCacheTree(b []byte, hashSize int) (*CacheTree, error) {
 	return parse(0)
 }
 
-// IndexPath returns the index file git uses: GIT_INDEX_FILE when set
-// (relative to the current directory, as git reads it), else the git
-// directory's "index".
-func IndexPath(gitDir string, env Env) (string, error) {
+// IndexPath returns the index file git uses: GIT_INDEX_FILE when set,
+// else the git directory's "index". git reads a relative GIT_INDEX_FILE
+// after moving to the top of the work tree, so it is relative to root
+// (to the current directory when there is no work tree).
+func IndexPath(gitDir, root string, env Env) (string, error) {
 	p, ok := env.get("GIT_INDEX_FILE")
 	if !ok || p == "" {
 		return filepath.Join(gitDir, "index"), nil
+	}
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p), nil
+	}
+	if root != "" {
+		return filepath.Join(root, p), nil
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {

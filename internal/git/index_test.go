@@ -437,14 +437,19 @@ func TestIndexPath(t *testing.T) {
 	env := func(m map[string]string) Env {
 		return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 	}
-	if p, _ := IndexPath("/r/.git", env(nil)); p != "/r/.git/index" {
+	if p, _ := IndexPath("/r/.git", "/r", env(nil)); p != "/r/.git/index" {
 		t.Errorf("IndexPath = %q", p)
 	}
-	if p, _ := IndexPath("/r/.git", env(map[string]string{"GIT_INDEX_FILE": "/tmp/idx"})); p != "/tmp/idx" {
+	if p, _ := IndexPath("/r/.git", "/r", env(map[string]string{"GIT_INDEX_FILE": "/tmp/idx"})); p != "/tmp/idx" {
+		t.Errorf("IndexPath = %q", p)
+	}
+	// Relative to the top of the work tree, where git reads it
+	// (TestDiscover checks this against git from a subdirectory).
+	if p, _ := IndexPath("/r/.git", "/r", env(map[string]string{"GIT_INDEX_FILE": "rel"})); p != "/r/rel" {
 		t.Errorf("IndexPath = %q", p)
 	}
 	wd, _ := os.Getwd()
-	if p, _ := IndexPath("/r/.git", env(map[string]string{"GIT_INDEX_FILE": "rel"})); p != filepath.Join(wd, "rel") {
+	if p, _ := IndexPath("/r.git", "", env(map[string]string{"GIT_INDEX_FILE": "rel"})); p != filepath.Join(wd, "rel") {
 		t.Errorf("IndexPath = %q", p)
 	}
 }

@@ -44,7 +44,7 @@ type Location struct {
 // git directory), names the work tree; core.bare makes it bare; with
 // GIT_DIR and neither, the current directory is the work tree, as git
 // takes it. GIT_COMMON_DIR replaces the commondir file, GIT_INDEX_FILE
-// the index.
+// (relative to the top of the work tree, where git reads it) the index.
 func OpenEnv(path string, env Env) (*Repository, error) {
 	loc, err := Discover(path, env)
 	if err != nil {
@@ -104,7 +104,7 @@ func Discover(path string, env Env) (*Location, error) {
 	if err := loc.workTree(env, explicit); err != nil {
 		return nil, err
 	}
-	if loc.IndexFile, err = IndexPath(loc.GitDir, env); err != nil {
+	if loc.IndexFile, err = IndexPath(loc.GitDir, loc.Root, env); err != nil {
 		return nil, err
 	}
 	return loc, nil

@@ -45,10 +45,11 @@ type Staged struct {
 	// caller (who closes it), so that a command opens it once.
 	Repo        *git.Repository
 	MaxFileSize int64 // skip files larger than this; 0 scans every file
-	// IndexFile, when set, is the index to read instead of the work tree's
-	// own: git sets GIT_INDEX_FILE for hooks run by "git commit -a" and
-	// "git commit PATH", which commit a temporary index. A relative path is
-	// relative to the current directory, as git reads it.
+	// IndexFile, when set, is the index to read instead of the
+	// repository's (a relative path is relative to the current
+	// directory). Without it, GIT_INDEX_FILE applies as git applies it: git
+	// sets it for hooks run by "git commit -a" and "git commit PATH", which
+	// commit a temporary index.
 	IndexFile string
 	Workers   int // 0 means GOMAXPROCS
 }

@@ -652,8 +652,12 @@ func (l *configLoader) hasRemoteURL(glob string) (bool, error) {
 // interpolatePath expands "~/" and "~user/" as git's interpolate_path
 // does; with realHome, $HOME is resolved to its real path.
 func interpolatePath(p string, env Env, realHome bool) (string, error) {
-	if strings.HasPrefix(p, "%(prefix)/") {
-		return "", errors.New("%(prefix)/ paths depend on where git is installed, which clayscan does not know: use an absolute path")
+	if rest, ok := strings.CutPrefix(p, "%(prefix)/"); ok {
+		prefix, ok := gitPrefix(env)
+		if !ok {
+			return "", errors.New("%(prefix)/ is where git is installed, and no git was found on PATH: use an absolute path")
+		}
+		return filepath.Join(prefix, rest), nil
 	}
 	if !strings.HasPrefix(p, "~") {
 		return p, nil
@@ -683,6 +687,36 @@ func interpolatePath(p string, env Env, realHome bool) (string, error) {
 		home = h
 	}
 	return home + p[slash:], nil
+}
+
+// gitPrefix is git's installation prefix, which "%(prefix)/" paths start
+// with (system_path): the directory above the bin/ holding the git found
+// on PATH, its symlinks resolved, as a git built with RUNTIME_PREFIX
+// computes it and as a packaged git's compiled-in prefix is laid out. The
+// file is only looked at, never run.
+func gitPrefix(env Env) (string, bool) {
+	path, _ := env.get("PATH")
+	for dir := range strings.SplitSeq(path, string(os.PathListSeparator)) {
+		if dir == "" || !filepath.IsAbs(dir) {
+			continue
+		}
+		exe, err := filepath.EvalSymlinks(filepath.Join(dir, "git"))
+		if err != nil {
+			continue
+		}
+		if fi, err := os.Stat(exe); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+			continue
+		}
+		bin := filepath.Dir(exe)
+		switch {
+		case filepath.Base(bin) == "bin":
+			return filepath.Dir(bin), true
+		case filepath.Base(bin) == "git-core" && filepath.Base(filepath.Dir(bin)) == "libexec":
+			return filepath.Dir(filepath.Dir(bin)), true
+		}
+		return "", false
+	}
+	return "", false
 }
 
 // passwdHome returns a user's home directory from /etc/passwd. os/user

@@ -584,9 +584,32 @@ func TestConfigPath(t *testing.T) {
 	if _, ok, err := cfg.Path("core.novalue", w.lookup); err == nil || !ok {
 		t.Errorf("Path(no value) = %v, %v; want an error", ok, err)
 	}
+	// %(prefix)/ is git's installation prefix: above the bin/ of the git
+	// on PATH (looked at, not run).
+	w.env["PATH"] = ""
 	if _, _, err := cfg.Path("x.p", w.lookup); err == nil || !strings.Contains(err.Error(), "line 6") {
-		t.Errorf("Path(%%(prefix)) = %v; want an error naming the line", err)
+		t.Errorf("Path(%%(prefix)) without git = %v; want an error naming the line", err)
 	}
+	bin := filepath.Join(w.root, "inst", "bin")
+	w.write("inst/bin/git", "#!/bin/sh\nexit 1\n")
+	if err := os.Chmod(filepath.Join(bin, "git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(bin, "git"), filepath.Join(w.root, "git")); err != nil {
+		t.Fatal(err)
+	}
+	w.env["PATH"] = "relative:" + w.root
+	if p, _, err := cfg.Path("x.p", w.lookup); err != nil || p != filepath.Join(w.root, "inst", "etc") {
+		t.Errorf("Path(%%(prefix)/etc) = %q, %v; want %s", p, err, filepath.Join(w.root, "inst", "etc"))
+	}
+	// And the real git agrees on its own prefix.
+	w.env["PATH"] = os.Getenv("PATH")
+	if want, err := w.tryGit("", "config", "--type=path", "--get", "x.p"); err == nil {
+		if p, _, err := cfg.Path("x.p", w.lookup); err != nil || p != strings.TrimSpace(want) {
+			t.Errorf("Path(%%(prefix)/etc) = %q, %v; git says %q", p, err, want)
+		}
+	}
+	delete(w.env, "PATH")
 	if _, ok, _ := cfg.Path("core.unset", w.lookup); ok {
 		t.Error("Path(unset) is set")
 	}

@@ -122,7 +122,9 @@ const (
 // Skipped names one file or blob that was deliberately not scanned. Its
 // JSON form is part of the contract (docs/formats.md, "skipped").
 type Skipped struct {
-	Path string `json:"path"`
+	// Repository names the repository in a report that covers several.
+	Repository string `json:"repository,omitempty"`
+	Path       string `json:"path"`
 	// Blob and Commit are set in history: the blob's id and the commit
 	// where it first appears at Path.
 	Blob   string     `json:"blob,omitempty"`

@@ -181,7 +181,7 @@ func combineRepos(paths []string, results []*scanner.Result, errs []error) *scan
 				res.Errors = append(res.Errors, &c)
 			}
 			for _, sk := range r.Skipped {
-				sk.Path = p + ": " + sk.Path
+				sk.Repository = p
 				res.Skipped = append(res.Skipped, sk)
 			}
 			s := &res.Summary
@@ -190,6 +190,7 @@ func combineRepos(paths []string, results []*scanner.Result, errs []error) *scan
 			for k, v := range r.Summary.Skipped {
 				s.Skipped[k] += v
 			}
+			s.SkippedUnlisted += r.Summary.SkippedUnlisted
 			s.Errors += r.Summary.Errors
 			s.Suppressed += r.Summary.Suppressed
 			s.Commits += r.Summary.Commits

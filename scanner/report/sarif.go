@@ -52,9 +52,10 @@ type sarifDescriptorRef struct {
 }
 
 type sarifSkipProps struct {
-	Reason string `json:"reason"`
-	Blob   string `json:"blob,omitempty"`
-	Commit string `json:"commit,omitempty"`
+	Repository string `json:"repository,omitempty"`
+	Reason     string `json:"reason"`
+	Blob       string `json:"blob,omitempty"`
+	Commit     string `json:"commit,omitempty"`
 }
 
 type sarifTool struct {
@@ -207,6 +208,9 @@ func sarifNotifications(res *scanner.Result) []sarifNotification {
 			level = "warning"
 		}
 		text := fmt.Sprintf("Not scanned (%s): %s", escape.SARIFText(string(s.Reason)), escape.SARIFText(s.Path))
+		if s.Repository != "" {
+			text += " in repository " + escape.SARIFText(s.Repository)
+		}
 		if s.Blob != "" {
 			text += fmt.Sprintf(" (blob %s", escape.SARIFText(short(s.Blob)))
 			if s.Commit != "" {
@@ -221,7 +225,7 @@ func sarifNotifications(res *scanner.Result) []sarifNotification {
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
 				ArtifactLocation: sarifArtifact{URI: uriPath(s.Path), URIBaseID: "%SRCROOT%"},
 			}}},
-			Properties: &sarifSkipProps{Reason: string(s.Reason), Blob: s.Blob, Commit: s.Commit},
+			Properties: &sarifSkipProps{Reason: string(s.Reason), Blob: s.Blob, Commit: s.Commit, Repository: s.Repository},
 		})
 	}
 	if n := res.Summary.SkippedUnlisted; n > 0 {

@@ -135,7 +135,11 @@ func writeSkipped(ew *errWriter, p palette, res *scanner.Result) {
 	}
 	ew.printf("%s\n", p.bold.Sprintf("Not scanned (%d):", res.Summary.SkippedTotal()))
 	for _, s := range res.Skipped {
-		ew.printf("  %s  %s", escape.Path(s.Path), p.yellow.Sprint(escape.Text(string(s.Reason))))
+		ew.printf("  ")
+		if s.Repository != "" {
+			ew.printf("%s: ", escape.Path(s.Repository))
+		}
+		ew.printf("%s  %s", escape.Path(s.Path), p.yellow.Sprint(escape.Text(string(s.Reason))))
 		if s.Blob != "" {
 			ew.printf("  blob %s", escape.Text(short(s.Blob)))
 		}

@@ -141,11 +141,35 @@ func (p *Pack) OffsetAt(i int) int64 {
 }
 
 // Find returns the offset of h in the pack.
+//
+// Object ids are uniformly distributed, so within h's fanout bucket an
+// interpolation search on the id's next eight bytes lands next to h in two
+// or three probes, where a binary search over a million objects takes
+// thirteen (the history walk looks up every tree and blob it reads).
 func (p *Pack) Find(h Hash) (int64, bool) {
 	lo, hi := p.fanout(h[0]), int(binary.BigEndian.Uint32(p.idx[8+int(h[0])*4:]))
-	for lo < hi {
+	key := binary.BigEndian.Uint64(h[1:9])
+	for probes := 0; lo < hi; probes++ {
 		m := int(uint(lo+hi) >> 1)
-		switch c := bytes.Compare(p.names[m*p.hashLen:(m+1)*p.hashLen], h[:p.hashLen]); {
+		if probes < 4 && hi-lo > 8 {
+			// Interpolate between the bucket's ends (in [lo, hi)).
+			a := binary.BigEndian.Uint64(p.names[lo*p.hashLen+1:])
+			b := binary.BigEndian.Uint64(p.names[(hi-1)*p.hashLen+1:])
+			if a < key && key < b {
+				m = lo + int(float64(key-a)/float64(b-a)*float64(hi-1-lo))
+			}
+		}
+		name := p.names[m*p.hashLen : (m+1)*p.hashLen]
+		c := 0
+		if k := binary.BigEndian.Uint64(name[1:9]); k != key {
+			c = -1
+			if k > key {
+				c = 1
+			}
+		} else {
+			c = bytes.Compare(name, h[:p.hashLen])
+		}
+		switch {
 		case c < 0:
 			lo = m + 1
 		case c > 0:

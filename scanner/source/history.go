@@ -208,12 +208,23 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	basePaths := tw.paths
 	tw.paths = nil
-	for i, c := range order {
-		if i&255 == 0 && ctx.Err() != nil {
-			return info, ctx.Err()
+	workers := h.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if baseTip == nil {
+		// A full sweep: every core reads trees (history_pwalk.go).
+		if err := tw.walkParallel(ctx, order, workers, func(n int) { counters.Walked.Add(int64(n)) }); err != nil {
+			return info, err
 		}
-		tw.walk(c.tree, "", c, false)
-		counters.Walked.Add(1)
+	} else {
+		for i, c := range order {
+			if i&255 == 0 && ctx.Err() != nil {
+				return info, ctx.Err()
+			}
+			tw.walk(c.tree, "", c, false)
+			counters.Walked.Add(1)
+		}
 	}
 	inHead, headPaths := w.headBlobs(headTip, sink.WantsPath)
 	// Every wanted path once, at the oldest walked commit whose tree holds
@@ -226,7 +237,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			_, still := headPaths[p]
 			sink.Path(scanner.PathFact{
 				PathFact: rules.PathFact{Path: p, Where: rules.InHistory, InHead: still},
-				At:       c.info,
+				At:       c.info(),
 				Order:    c.order,
 			})
 		}
@@ -236,7 +247,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			countingSink.Skip(li.skipped(lh, li.why))
 		}
 	}
-	tw.seenTrees, tw.prev = nil, nil
+	tw.seenTrees, tw.prev, tw.names = nil, nil, nil
 	db.DropCache()
 	want := tw.blobs
 	if h.AllObjects {
@@ -266,11 +277,8 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	info.Blobs = n
 	counters.Blobs.Store(n)
 
-	workers := h.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	bp := &blobPhase{lfs: newLFSStore(repo.CommonDir, h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
+	tw.blobs = nil // the blob phase drops want once it has built its families
 	berr := bp.run(ctx, want, workers)
 	scanMessages(ctx, w, order, w.tags, workers)
 	if ctx.Err() != nil {

@@ -20,15 +20,19 @@ import (
 // result. Depth-first order keeps only the bases of unfinished families in
 // memory; the stack lets both cores share one large family.
 
+// A sweep holds one bnode per blob until the blob phase ends, so it is kept
+// small (issue 14): children are a linked list, and the rare base outside
+// the packs is looked up in blobPhase.ext.
 type bnode struct {
-	loc      git.Loc
-	h        hash      // zero for a base that is not itself wanted
-	info     *blobInfo // nil for a base that is only needed by its children
-	children []*bnode
-	parent   *bnode
-	extBase  hash // REF_DELTA base outside the packs (loose)
-	hasExt   bool
-	reached  bool // a worker got to it (set once, read after the workers end)
+	loc    git.Loc
+	info   *blobInfo // nil for a base that is only needed by its children
+	parent *bnode
+	child  *bnode // first child
+	next   *bnode // next sibling
+	h      hash   // zero for a base that is not itself wanted
+	hasExt bool   // a REF_DELTA base outside the packs (loose): ext[node]
+	// reached: a worker got to it (set once, read after the workers end)
+	reached bool
 }
 
 type btask struct {
@@ -50,11 +54,19 @@ type blobPhase struct {
 	active  int
 	stopped bool
 	errs    atomic.Int64
+	// ext holds the REF_DELTA bases outside the packs (written before
+	// the workers start).
+	ext map[*bnode]hash
 }
 
 func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers int) error {
 	nodes := map[git.Loc]*bnode{}
-	var loose []hash
+	bp.ext = map[*bnode]hash{}
+	type looseBlob struct {
+		h  hash
+		bi *blobInfo
+	}
+	var loose []looseBlob
 	// ensure adds the entry at loc and the chain of bases under it.
 	ensure := func(loc git.Loc) error {
 		var chain []*bnode
@@ -83,14 +95,14 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 					loc = bl
 					continue
 				}
-				n.extBase, n.hasExt = e.BaseHash, true
+				bp.ext[n], n.hasExt = e.BaseHash, true
 			}
 			break
 		}
 		for i := len(chain) - 1; i >= 0; i-- {
 			if top != nil {
 				chain[i].parent = top
-				top.children = append(top.children, chain[i])
+				chain[i].next, top.child = top.child, chain[i]
 			}
 			top = chain[i]
 		}
@@ -103,10 +115,11 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 		}
 	}
 	sort.Slice(hashes, func(i, j int) bool { return string(hashes[i][:]) < string(hashes[j][:]) })
+	wanted := make([]*bnode, 0, len(hashes))
 	for _, h := range hashes {
 		loc, ok := bp.db.Locate(h)
 		if !ok {
-			loose = append(loose, h)
+			loose = append(loose, looseBlob{h, want[h]})
 			continue
 		}
 		if err := ensure(loc); err != nil {
@@ -115,7 +128,9 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 		}
 		n := nodes[loc]
 		n.h, n.info = h, want[h]
+		wanted = append(wanted, n)
 	}
+	hashes = nil
 	// Roots in pack order: neighbouring entries share pages.
 	var roots []*bnode
 	for _, n := range nodes {
@@ -123,6 +138,9 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 			roots = append(roots, n)
 		}
 	}
+	// The families are built: the lookup tables go before the blobs are
+	// read (want is the caller's, which lets it go too).
+	nodes, want = nil, nil
 	sort.Slice(roots, func(i, j int) bool {
 		a, b := roots[i].loc, roots[j].loc
 		if a.Pack != b.Pack {
@@ -147,21 +165,21 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	}
 	// Loose blobs: few, read directly.
 	var lw sync.WaitGroup
-	lch := make(chan hash)
+	lch := make(chan looseBlob)
 	for i := 0; i < workers; i++ {
 		lw.Add(1)
 		go func() {
 			defer lw.Done()
-			for h := range lch {
-				bp.loose(h, want[h])
+			for l := range lch {
+				bp.loose(l.h, l.bi)
 			}
 		}()
 	}
-	for _, h := range loose {
+	for _, l := range loose {
 		if ctx.Err() != nil {
 			break
 		}
-		lch <- h
+		lch <- l
 	}
 	close(lch)
 	lw.Wait()
@@ -169,7 +187,7 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for _, n := range nodes {
+	for _, n := range wanted {
 		if n.info != nil && !n.reached {
 			// Only a delta cycle (a corrupt pack) leaves a node unreached.
 			bp.fail(n.info, n.h, fmt.Errorf("delta chain never reaches a base"))
@@ -212,10 +230,10 @@ func (bp *blobPhase) pop(ctx context.Context) (btask, bool) {
 	return t, true
 }
 
-func (bp *blobPhase) done(children []*bnode, data []byte) {
+func (bp *blobPhase) done(first *bnode, data []byte) {
 	bp.mu.Lock()
-	for i := len(children) - 1; i >= 0; i-- {
-		bp.stack = append(bp.stack, btask{n: children[i], base: data})
+	for ch := first; ch != nil; ch = ch.next {
+		bp.stack = append(bp.stack, btask{n: ch, base: data})
 	}
 	bp.active--
 	bp.mu.Unlock()
@@ -232,12 +250,12 @@ func (bp *blobPhase) worker(ctx context.Context) {
 		data := bp.materialize(&z, t)
 		if data == nil {
 			bp.done(nil, nil) // children cannot be built without it
-			for _, ch := range t.n.children {
+			for ch := t.n.child; ch != nil; ch = ch.next {
 				bp.abandon(ch)
 			}
 			continue
 		}
-		bp.done(t.n.children, data)
+		bp.done(t.n.child, data)
 	}
 }
 
@@ -247,7 +265,7 @@ func (bp *blobPhase) abandon(n *bnode) {
 	if n.info != nil {
 		bp.fail(n.info, n.h, fmt.Errorf("delta base at offset %d in %s.pack could not be read", n.parent.loc.Off, n.loc.Pack.Name()))
 	}
-	for _, ch := range n.children {
+	for ch := n.child; ch != nil; ch = ch.next {
 		bp.abandon(ch)
 	}
 }
@@ -268,7 +286,7 @@ func (bp *blobPhase) materialize(z *git.Inflater, t btask) []byte {
 	case git.ObjOfsDelta, git.ObjRefDelta:
 		base := t.base
 		if n.hasExt {
-			_, base, err = bp.db.Get(n.extBase)
+			_, base, err = bp.db.Get(bp.ext[n])
 			if err != nil {
 				bp.fail(n.info, n.h, err)
 				return nil
@@ -283,7 +301,7 @@ func (bp *blobPhase) materialize(z *git.Inflater, t btask) []byte {
 			bp.fail(n.info, n.h, err)
 			return nil
 		}
-		if _, dst, _, ok := git.DeltaSizes(delta); ok && tooLarge(dst) && len(n.children) == 0 {
+		if _, dst, _, ok := git.DeltaSizes(delta); ok && tooLarge(dst) && n.child == nil {
 			bp.skipLarge(n, dst)
 			return nil
 		}
@@ -297,11 +315,11 @@ func (bp *blobPhase) materialize(z *git.Inflater, t btask) []byte {
 			bp.fail(n.info, n.h, fmt.Errorf("expected a blob, found a %s", e.Type))
 			return nil
 		}
-		if tooLarge(e.Size) && len(n.children) == 0 {
+		if tooLarge(e.Size) && n.child == nil {
 			bp.skipLarge(n, e.Size)
 			return nil
 		}
-		if n.info != nil && len(n.children) == 0 && e.Size > scanner.StreamThreshold {
+		if n.info != nil && n.child == nil && e.Size > scanner.StreamThreshold {
 			bp.stream(n.h, n.info, e.Size) // nobody needs it whole
 			return nil
 		}
@@ -365,7 +383,7 @@ func (bp *blobPhase) loose(h hash, bi *blobInfo) {
 func (bi *blobInfo) skipped(h hash, why scanner.SkipReason) scanner.Skipped {
 	s := scanner.Skipped{Path: bi.path, Blob: h.String(), Reason: why}
 	if bi.commit != nil {
-		s.Commit = bi.commit.info.Hash
+		s.Commit = bi.commit.hash.String()
 	}
 	return s
 }
@@ -396,7 +414,7 @@ func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
 func (bp *blobPhase) target(h hash, bi *blobInfo) scanner.Target {
 	t := scanner.Target{Path: bi.path, InHead: bi.inHead, Blob: h.String()}
 	if bi.commit != nil {
-		t.Commit = bi.commit.info
+		t.Commit = bi.commit.info()
 		t.Order = bi.commit.order
 	}
 	return t

@@ -66,7 +66,7 @@ func (w *walker) peelTags(h hash) {
 type messageJob struct {
 	h     hash
 	kind  scanner.Kind
-	info  *scanner.Commit // commits: from the walk
+	node  *commitNode // commits: from the walk
 	order int64
 }
 
@@ -75,7 +75,7 @@ type messageJob struct {
 func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []tagRef, workers int) {
 	jobs := make([]messageJob, 0, len(commits)+len(tags))
 	for _, c := range commits {
-		jobs = append(jobs, messageJob{h: c.hash, kind: scanner.KindCommitMessage, info: c.info, order: c.order})
+		jobs = append(jobs, messageJob{h: c.hash, kind: scanner.KindCommitMessage, node: c, order: c.order})
 	}
 	last := int64(len(commits))
 	for _, t := range tags {
@@ -129,7 +129,7 @@ func scanMessage(w *walker, j messageJob) {
 	t := scanner.Target{Kind: j.kind, Order: j.order}
 	switch {
 	case j.kind == scanner.KindCommitMessage && typ == git.ObjCommit:
-		t.Path, t.Commit = CommitMessagePath, j.info
+		t.Path, t.Commit = CommitMessagePath, j.node.info()
 		t.Data = git.MessageBody(data)
 	case j.kind == scanner.KindTagMessage && typ == git.ObjTag:
 		name, tagger, msg := git.ParseTagMessage(data)

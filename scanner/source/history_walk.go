@@ -3,19 +3,31 @@ package source
 import (
 	"bytes"
 	"container/heap"
+	"time"
 
 	"github.com/clayscan/clayscan/internal/git"
 	"github.com/clayscan/clayscan/scanner"
 )
 
-// commitNode is one commit of the walk.
+// commitNode is one commit of the walk. A sweep holds one per commit until
+// it ends, so it keeps only what the walk and the findings need, in few
+// bytes (issue 14): the author's name, email and zone are interned, and
+// the scanner.Commit a target carries is built when a target needs it.
 type commitNode struct {
 	hash    hash
 	tree    hash
 	parents []hash
 	when    int64 // committer time: breaks ties in the topological order
-	info    *scanner.Commit
 	order   int64
+	author  string // interned
+	email   string // interned
+	date    int64  // author time (Unix seconds)
+	zone    *time.Location
+}
+
+// info is the commit as targets and findings carry it.
+func (c *commitNode) info() *scanner.Commit {
+	return &scanner.Commit{Hash: c.hash.String(), Author: c.author, Email: c.email, Date: time.Unix(c.date, 0).In(c.zone)}
 }
 
 // tip is a commit the walk starts from, and the ref that named it.
@@ -25,7 +37,7 @@ type tip struct {
 }
 
 // parseCommit reads a commit for the walk.
-func parseCommit(h hash, data []byte) (*commitNode, error) {
+func (w *walker) parseCommit(h hash, data []byte) (*commitNode, error) {
 	c, err := git.ParseCommit(h, data)
 	if err != nil {
 		return nil, git.Corruptf(h, "decoding commit: %v", err)
@@ -35,8 +47,45 @@ func parseCommit(h hash, data []byte) (*commitNode, error) {
 		tree:    c.Tree,
 		parents: c.Parents,
 		when:    c.Committer.When.Unix(),
-		info:    &scanner.Commit{Hash: h.String(), Author: c.Author.Name, Email: c.Author.Email, Date: c.Author.When},
+		author:  w.intern(c.Author.Name),
+		email:   w.intern(c.Author.Email),
+		date:    c.Author.When.Unix(),
+		zone:    w.zone(c.Author.When),
 	}, nil
+}
+
+// intern returns one copy of each distinct string (authors, emails).
+func (w *walker) intern(s string) string {
+	if v, ok := w.strings[s]; ok {
+		return v
+	}
+	if w.strings == nil {
+		w.strings = map[string]string{}
+	}
+	w.strings[s] = s
+	return s
+}
+
+// zone returns one *time.Location per zone name and offset.
+func (w *walker) zone(t time.Time) *time.Location {
+	name, off := t.Zone()
+	if t.Location() == time.UTC {
+		return time.UTC
+	}
+	k := zoneKey{name, off}
+	if z, ok := w.zones[k]; ok {
+		return z
+	}
+	if w.zones == nil {
+		w.zones = map[zoneKey]*time.Location{}
+	}
+	w.zones[k] = t.Location()
+	return t.Location()
+}
+
+type zoneKey struct {
+	name string
+	off  int
 }
 
 // peel follows annotated tags to the object they name; it returns the
@@ -57,6 +106,8 @@ type walker struct {
 	// tags are the annotated tags the refs name (history_messages.go).
 	tags    []tagRef
 	tagSeen map[hash]bool
+	strings map[string]string
+	zones   map[zoneKey]*time.Location
 }
 
 // commit loads one commit; a commit that cannot be read is reported to the
@@ -71,7 +122,7 @@ func (w *walker) commit(h hash) *commitNode {
 	}
 	var c *commitNode
 	if err == nil {
-		c, err = parseCommit(h, data)
+		c, err = w.parseCommit(h, data)
 	}
 	if err != nil {
 		w.missing++
@@ -329,6 +380,8 @@ type treeWalk struct {
 	links map[hash]*linkInfo
 	// prev is the last tree walked at each directory path.
 	prev map[string][]byte
+	// names interns the paths blobInfo holds.
+	names map[string]string
 }
 
 func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
@@ -396,45 +449,70 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 		case len(e.Mode) == 6 && e.Mode[0] == '1' && e.Mode[1] == '0': // 100644, 100755: a file
 			var h hash
 			copy(h[:], e.Hash)
-			if t.want != nil {
-				if p := prefix + string(e.Name); t.want(p) {
-					at, ok := t.firstAt[p]
-					switch {
-					case !ok && base:
-						t.firstAt[p] = nil
-					case !ok:
-						t.firstAt[p] = c
-					case at == nil && !base:
-						// The range changes a path its base has: reported
-						// unless the content is the base's again.
-						if bi, seen := t.blobs[h]; !seen || !bi.base {
-							t.firstAt[p] = c
-						}
-					}
-				}
-			}
-			if t.paths != nil {
-				p := prefix + string(e.Name)
-				if _, ok := t.paths[p]; !ok {
-					t.paths[p] = h
-				}
-			}
-			if _, ok := t.blobs[h]; !ok {
-				t.blobs[h] = &blobInfo{commit: c, path: prefix + string(e.Name), base: base}
-			}
+			t.file(h, prefix+string(e.Name), c, base)
 		case t.links != nil && (string(e.Mode) == "120000" || string(e.Mode) == "160000"):
-			// Symlinks (the blob is a path) and submodule commits hold no
-			// content of this repository: named as skipped, once each.
 			var h hash
 			copy(h[:], e.Hash)
-			if _, ok := t.links[h]; !ok {
-				why := scanner.SkipSymlink
-				if e.Mode[0] == '1' && e.Mode[1] == '6' {
-					why = scanner.SkipSubmodule
-				}
-				t.links[h] = &linkInfo{blobInfo: blobInfo{commit: c, path: prefix + string(e.Name), base: base}, why: why}
+			t.link(h, prefix+string(e.Name), e.Mode[0] == '1' && e.Mode[1] == '6', c, base)
+		}
+	}
+}
+
+// file records a file entry met at path in commit c: the blob's first
+// (commit, path), and the first commit of a path Sink.WantsPath selects.
+// Both walks call it in walk order (commits oldest first, each tree
+// depth first).
+func (t *treeWalk) file(h hash, p string, c *commitNode, base bool) {
+	if t.want != nil && t.want(p) {
+		at, ok := t.firstAt[p]
+		switch {
+		case !ok && base:
+			t.firstAt[p] = nil
+		case !ok:
+			t.firstAt[p] = c
+		case at == nil && !base:
+			// The range changes a path its base has: reported
+			// unless the content is the base's again.
+			if bi, seen := t.blobs[h]; !seen || !bi.base {
+				t.firstAt[p] = c
 			}
 		}
+	}
+	if t.paths != nil {
+		if _, ok := t.paths[p]; !ok {
+			t.paths[p] = h
+		}
+	}
+	if _, ok := t.blobs[h]; !ok {
+		t.blobs[h] = &blobInfo{commit: c, path: t.intern(p), base: base}
+	}
+}
+
+// intern returns one copy of each distinct path: most blobs of a long
+// history are versions of a few files.
+func (t *treeWalk) intern(p string) string {
+	if v, ok := t.names[p]; ok {
+		return v
+	}
+	if t.names == nil {
+		t.names = map[string]string{}
+	}
+	t.names[p] = p
+	return p
+}
+
+// link records a symlink or submodule entry: they hold no content of this
+// repository, and are named as skipped, once each.
+func (t *treeWalk) link(h hash, p string, submodule bool, c *commitNode, base bool) {
+	if t.links == nil {
+		return
+	}
+	if _, ok := t.links[h]; !ok {
+		why := scanner.SkipSymlink
+		if submodule {
+			why = scanner.SkipSubmodule
+		}
+		t.links[h] = &linkInfo{blobInfo: blobInfo{commit: c, path: p, base: base}, why: why}
 	}
 }
 

@@ -70,14 +70,7 @@ func IsGitDirectory(dir string) bool {
 	if !validHead(filepath.Join(dir, "HEAD")) {
 		return false
 	}
-	common := dir
-	if data, err := os.ReadFile(filepath.Join(dir, "commondir")); err == nil {
-		d := strings.TrimRight(string(data), "\r\n")
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(dir, d)
-		}
-		common = d
-	}
+	common := CommonDir(dir)
 	return searchable(filepath.Join(common, "objects")) && searchable(filepath.Join(common, "refs"))
 }
 

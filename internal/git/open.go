@@ -310,13 +310,18 @@ func readGitFile(p string) (string, bool) {
 }
 
 // CommonDir follows a linked worktree's "commondir" file to the shared
-// git directory; without one, gitDir is its own common dir.
+// git directory; without one, gitDir is its own common dir. It is the one
+// place that reads commondir (discovery, is_git_directory, the ignore
+// rules' info/exclude).
 func CommonDir(gitDir string) string {
 	data, err := os.ReadFile(filepath.Join(gitDir, "commondir"))
 	if err != nil {
 		return gitDir
 	}
-	d := strings.TrimSpace(string(data))
+	d := strings.TrimRight(string(data), "\r\n") // as get_common_dir_noenv trims it
+	if d == "" {
+		return gitDir
+	}
 	if !filepath.IsAbs(d) {
 		d = filepath.Join(gitDir, d)
 	}

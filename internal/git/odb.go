@@ -31,6 +31,10 @@ type ODB struct {
 	format Format
 	packs  []*Pack
 	dirs   []string // objects directories, for loose objects
+	// midxs are the multi-pack-indexes found; lone are the packs none of
+	// them covers, looked up by their own index.
+	midxs []*midx
+	lone  []*Pack
 
 	mu        sync.Mutex
 	cache     map[Loc]*cacheEntry
@@ -71,6 +75,7 @@ func OpenODB(objectsDir string, f Format, keepBases bool) (*ODB, error) {
 			}
 			return a.ModTime().After(b.ModTime())
 		})
+		var dirPacks []*Pack
 		for _, ip := range idxs {
 			if _, err := os.Stat(strings.TrimSuffix(ip, ".idx") + ".pack"); err != nil {
 				continue // a pack being written or removed
@@ -79,7 +84,24 @@ func OpenODB(objectsDir string, f Format, keepBases bool) (*ODB, error) {
 			if err != nil {
 				return err
 			}
-			db.packs = append(db.packs, p)
+			dirPacks = append(dirPacks, p)
+		}
+		db.packs = append(db.packs, dirPacks...)
+		m, err := openMIDX(dir, f, dirPacks)
+		if err != nil {
+			return err
+		}
+		covered := map[*Pack]bool{}
+		if m != nil {
+			db.midxs = append(db.midxs, m)
+			for _, p := range m.packs {
+				covered[p] = true
+			}
+		}
+		for _, p := range dirPacks {
+			if !covered[p] {
+				db.lone = append(db.lone, p)
+			}
 		}
 		f, err := os.Open(filepath.Join(dir, "info", "alternates"))
 		if err != nil {
@@ -110,6 +132,9 @@ func OpenODB(objectsDir string, f Format, keepBases bool) (*ODB, error) {
 
 // Close unmaps the packs. A closed ODB must not be used again.
 func (db *ODB) Close() {
+	for _, m := range db.midxs {
+		m.close()
+	}
 	for _, p := range db.packs {
 		p.close()
 	}
@@ -128,7 +153,12 @@ func (db *ODB) Packs() []*Pack { return db.packs }
 // Locate finds h in the packs; ok is false when it is not packed (it may
 // be loose).
 func (db *ODB) Locate(h Hash) (Loc, bool) {
-	for _, p := range db.packs {
+	for _, m := range db.midxs {
+		if loc, ok := m.find(h); ok {
+			return loc, true
+		}
+	}
+	for _, p := range db.lone {
 		if off, ok := p.Find(h); ok {
 			return Loc{p, off}, true
 		}

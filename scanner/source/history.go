@@ -178,7 +178,12 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		if len(tips) == 0 && len(starts) == 0 {
 			return info, ErrNoCommits
 		}
+		if h.Branch == "" {
+			// A full sweep reads every commit: parse them on every core.
+			w.preload(h.workers())
+		}
 		commits = w.load(starts, nil)
+		w.pre = nil // unreachable commits
 		if h.Branch != "" && len(starts) > 0 {
 			headTip = w.commits[starts[0]]
 		} else if head, err := repo.Head(); err == nil {
@@ -208,10 +213,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	basePaths := tw.paths
 	tw.paths = nil
-	workers := h.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := h.workers()
 	if baseTip == nil {
 		// A full sweep: every core reads trees (history_pwalk.go).
 		if err := tw.walkParallel(ctx, order, workers, func(n int) { counters.Walked.Add(int64(n)) }); err != nil {
@@ -289,6 +291,14 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			countingSink.n, countingSink.first)}
 	}
 	return info, nil
+}
+
+// workers is the number of goroutines that read objects.
+func (h *History) workers() int {
+	if h.Workers > 0 {
+		return h.Workers
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // errCounter counts the read errors the sweep reports and keeps the first,

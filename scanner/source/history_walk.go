@@ -3,6 +3,8 @@ package source
 import (
 	"bytes"
 	"container/heap"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clayscan/clayscan/internal/git"
@@ -34,6 +36,85 @@ func (c *commitNode) info() *scanner.Commit {
 type tip struct {
 	ref  string
 	hash hash
+}
+
+// preload parses, on every core, the commits stored whole in the packs, so
+// that load finds them parsed: a sweep's commits are otherwise read one
+// after another, each found through its child (issue 14). Commits no ref
+// reaches are parsed too and dropped once load is done; a commit that
+// cannot be read here is left to commit, which reports it.
+func (w *walker) preload(workers int) {
+	type span struct {
+		p      *git.Pack
+		lo, hi int
+	}
+	var spans []span
+	for _, p := range w.db.Packs() {
+		for lo := 0; lo < p.Len(); lo += 4096 {
+			spans = append(spans, span{p, lo, min(p.Len(), lo+4096)})
+		}
+	}
+	parts := make([][]*commitNode, len(spans))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var z git.Inflater
+			var buf []byte
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(spans) {
+					return
+				}
+				sp := spans[k]
+				for i := sp.lo; i < sp.hi; i++ {
+					off := sp.p.OffsetAt(i)
+					if off < 0 {
+						continue
+					}
+					e, err := sp.p.Header(off)
+					if err != nil || e.Type != git.ObjCommit {
+						continue
+					}
+					data, err := z.Inflate(sp.p, e.DataOff, e.Size, buf)
+					if err != nil {
+						continue
+					}
+					buf = data
+					h := sp.p.HashAt(i)
+					if c, err := parseCommitNode(h, data); err == nil {
+						parts[k] = append(parts[k], c)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, part := range parts {
+		n += len(part)
+	}
+	w.pre = make(map[hash]*commitNode, n)
+	for _, part := range parts {
+		for _, c := range part {
+			if _, ok := w.pre[c.hash]; !ok {
+				w.pre[c.hash] = c
+			}
+		}
+	}
+}
+
+// parseCommitNode parses a commit without interning its strings (preload's
+// workers run it in parallel; commit interns them).
+func parseCommitNode(h hash, data []byte) (*commitNode, error) {
+	c, err := git.ParseCommit(h, data)
+	if err != nil {
+		return nil, err
+	}
+	return &commitNode{hash: h, tree: c.Tree, parents: c.Parents, when: c.Committer.When.Unix(),
+		author: c.Author.Name, email: c.Author.Email, date: c.Author.When.Unix(), zone: c.Author.When.Location()}, nil
 }
 
 // parseCommit reads a commit for the walk.
@@ -108,12 +189,23 @@ type walker struct {
 	tagSeen map[hash]bool
 	strings map[string]string
 	zones   map[zoneKey]*time.Location
+	// pre holds the commits preload parsed that load has not reached.
+	pre map[hash]*commitNode
 }
 
 // commit loads one commit; a commit that cannot be read is reported to the
 // sink and nil is returned.
 func (w *walker) commit(h hash) *commitNode {
 	if c := w.commits[h]; c != nil {
+		return c
+	}
+	if c := w.pre[h]; c != nil {
+		delete(w.pre, h)
+		c.author, c.email, c.zone = w.intern(c.author), w.intern(c.email), w.zone(time.Unix(c.date, 0).In(c.zone))
+		w.commits[h] = c
+		if w.onLoad != nil {
+			w.onLoad()
+		}
 		return c
 	}
 	typ, data, err := w.db.Get(h)

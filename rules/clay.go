@@ -64,6 +64,20 @@ func Default() []Rule {
 			Guidance:    GuidanceWebhookURL,
 		},
 		{
+			ID:       "clay-webhook-slug",
+			Title:    "Clay table webhook slug (pull-in-data-from-a-webhook-…)",
+			Severity: High,
+			Keywords: []string{"pull-in-data-from-a-webhook-"},
+			// A table webhook's default slug names the source by itself
+			// (issue 11): a URL split over two string literals, or a slug
+			// stored in a setting, is the credential without the host. Where
+			// the whole URL is there, clay-webhook-url reports it instead.
+			Regex:       MustPattern(`(?i)pull-in-data-from-a-webhook-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`),
+			SecretGroup: 0,
+			CheckGroup:  1,
+			Guidance:    GuidanceWebhookURL,
+		},
+		{
 			ID:          "clay-ent-key",
 			Title:       "Clay enterprise API key (clay_ent_)",
 			Severity:    Critical,
@@ -121,7 +135,10 @@ func Default() []Rule {
 			MinEntropy:  3.0,
 			Near:        []string{"api.clay.com"},
 			NearBytes:   2048,
-			Guidance:    GuidanceClayKey,
+			// The request the header rides must be Clay's own: a Clay URL
+			// further away than another host's does not count (issue 11).
+			Hosts:    []string{"api.clay.com"},
+			Guidance: GuidanceClayKey,
 		},
 		{
 			ID:       "clay-url-credential",

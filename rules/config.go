@@ -262,6 +262,9 @@ func ParseConfig(name string, data []byte) (*Config, error) {
 			SecretGroup: fr.SecretGroup,
 			MinEntropy:  fr.Entropy,
 			Guidance:    fr.Guidance,
+			// The user's regex defines the secret's shape: ACME_[A-Z0-9]{20}
+			// must not be dropped as an environment variable name (issue 11).
+			NameShapedValues: true,
 		}
 		if fr.Regex != nil {
 			r.Regex = compiledPattern(fr.Regex.re)

@@ -47,6 +47,24 @@ var examples = []ruleExamples{
 		},
 	},
 	{
+		// Issue 11: the slug alone is the credential, without the host.
+		id: "clay-webhook-slug",
+		tp: []string{
+			`const url = "https://api.clay.com/v3/sources/webhook/" +
+  "pull-in-data-from-a-webhook-{UUID}"; ⟸ clay-webhook-slug pull-in-data-from-a-webhook-{UUID}`,
+			`CLAY_WEBHOOK_SLUG=pull-in-data-from-a-webhook-{UUID} ⟸ clay-webhook-slug pull-in-data-from-a-webhook-{UUID}`,
+			`{"source": "pull-in-data-from-a-webhook-{UUID}"} ⟸ clay-webhook-slug pull-in-data-from-a-webhook-{UUID}`,
+			`webhook_slug: pull-in-data-from-a-webhook-{UUID} ⟸ clay-webhook-slug pull-in-data-from-a-webhook-{UUID}`,
+		},
+		fp: []string{
+			`slug: pull-in-data-from-a-webhook-<uuid>`,
+			`slug: pull-in-data-from-a-webhook-00000000-0000-0000-0000-000000000000`,
+			`slug: pull-in-data-from-a-webhook-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`,
+			`Sources are named pull-in-data-from-a-webhook- followed by a UUID.`,
+			`slug: pull-in-data-from-a-webhook-${WEBHOOK_ID}`,
+		},
+	},
+	{
 		id: "clay-ent-key",
 		tp: []string{
 			`CLAY_ENTERPRISE_KEY={ENT} ⟸ clay-ent-key {ENT}`,
@@ -92,6 +110,9 @@ var examples = []ruleExamples{
 			`CLAY_API_KEY=sk_live_1234567890abcdefghij`,
 			`CLAY_API_KEY=sk_live_aaaaaaaaaaaaaaaaaaaaaaaa`,
 			`sk_live_ClayApiKeyForTheDocs`,
+			// issue 11: masked examples
+			`CLAY_API_KEY=sk_live_Ab***`,
+			`CLAY_API_KEY=sk_live_••••••••••••••••••••`,
 		},
 	},
 	{
@@ -138,6 +159,9 @@ var examples = []ruleExamples{
 			`requests.get("https://api.clay.com/v1/me", headers={"Authorization": "Bearer {JWT}"}) ⟸ clay-bearer-token {JWT}`,
 			`const api = axios.create({ baseURL: "https://api.clay.com",
   headers: { Authorization: 'Bearer {TOK2}' } }) ⟸ clay-bearer-token {TOK2}`,
+			// issue 11: the nearest host decides, after another one above
+			`await fetch("https://api.openai.com/v1/models")
+await fetch("https://api.clay.com/v1/tables", { headers: { Authorization: "Bearer {TOK}" } }) ⟸ clay-bearer-token {TOK}`,
 		},
 		fp: []string{
 			`curl -H "Authorization: Bearer {TOK}" https://api.github.com/user`,
@@ -145,6 +169,14 @@ var examples = []ruleExamples{
 			`curl -H "Authorization: Bearer $CLAY_API_KEY" https://api.clay.com/v1/me`,
 			`curl -H "Authorization: Bearer YOUR_CLAY_API_KEY" https://api.clay.com/v1/me`,
 			`curl -H "Authorization: Bearer <token>" https://api.clay.com/v1/me`,
+			// issue 11: a Clay URL above is not the request's own host
+			`const CLAY_API = "https://api.clay.com/v1";
+// ... the rest of the client ...
+await fetch("https://api.openai.com/v1/chat/completions", {
+  headers: { Authorization: "Bearer {TOK}" },
+})`,
+			`clay_base = "https://api.clay.com"
+resp = requests.get("https://hooks.slack.com/services/T0/B0", headers={"Authorization": "Bearer {TOK2}"})`,
 		},
 	},
 	{
@@ -267,6 +299,27 @@ CLAY_AUTH: '{TOK2}' ⟸ clay-credential-assignment {TOK2}`,
 			`clay-sk-live-key:455969cd89741f1d  # test fixture, rotated`,
 			`exec clayscan ignore add CLAY-SK-LIVE-KEY:455969CD89741F1D`,
 			`clay-ent-key:0a1b2c3d4e5f6789`,
+			// issue 11: masked examples, any run of three mask characters
+			`CLAY_API_KEY=sk_test_dev_***`,
+			`CLAY_WEBHOOK_SECRET=whsec_•••`,
+			`CLAY_WEBHOOK_SECRET="whsec_•••••••"`,
+			`CLAY_API_KEY=sk_test_4eC3…`,
+			`CLAY_API_KEY=ck_...abcd`,
+			// issue 11: test-mode prefixes are stripped before the checks
+			`CLAY_API_KEY=sk_test_aaaaaaaaaaaaaaaa`,
+			`CLAY_WEBHOOK_SECRET=whsec_abababababababab`,
+			`CLAY_API_KEY=sk_test_1234567890abcdef`,
+			// issue 11: references to a secret manager entry
+			`gcloud run deploy api --set-secrets=CLAY_API_KEY=clay-api-key:latest`,
+			`gcloud run deploy api --set-secrets=CLAY_API_KEY=clay-api-key:3`,
+			`CLAY_API_KEY=projects/acme-prod/secrets/clay-api-key/versions/latest`,
+			`clay_api_key: "projects/123456789/secrets/clay_api_key"`,
+			`CLAY_API_KEY=arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/clay-api-key-Ab12Cd`,
+			`clay_api_key: arn:aws:ssm:eu-west-1:123456789012:parameter/prod/clay/api_key`,
+			`CLAY_API_KEY=vault:secret/data/clay#api_key`,
+			`CLAY_API_KEY=secret/data/prod/clay:api_key`,
+			`clay_api_key: op://Engineering/Clay API/credential`,
+			`CLAY_API_KEY=ref+vault://secret/clay#/api_key`,
 		},
 	},
 	{
@@ -488,6 +541,57 @@ func TestSkLiveTitle(t *testing.T) {
 		det.Detect(&scanner.Target{Data: []byte(c.text)}, func(f scanner.Finding) { titles = append(titles, f.Title) })
 		if len(titles) != 1 || titles[0] != c.title {
 			t.Errorf("%q: titles %q, want %q", strings.Replace(c.text, k["SK"], "{SK}", 1), titles, c.title)
+		}
+	}
+}
+
+// Every placeholder class is rejected by every rule, not only by the rule
+// whose pattern it resembles (issue 11). Each rule has a template that
+// finds a real value; with each placeholder in its place, nothing is found.
+func TestPlaceholdersRejectedByEveryRule(t *testing.T) {
+	det, err := scanner.NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := keys()
+	templates := map[string]struct{ text, real string }{
+		"clay-webhook-url":           {`u = "https://api.clay.com/v3/sources/webhook/pull-in-data-from-a-webhook-{V}"`, k["UUID"]},
+		"clay-webhook-slug":          {`slug: pull-in-data-from-a-webhook-{V}`, k["UUID"]},
+		"clay-ent-key":               {`k = "clay_ent_{V}"`, k["TOK"]},
+		"clay-sk-live-key":           {`k = "sk_live_{V}"`, k["TOK"]},
+		"clay-webhook-auth-header":   {`x-clay-webhook-auth: {V}`, k["TOK"]},
+		"clay-api-key-header":        {`clay-api-key: {V}`, k["TOK"]},
+		"clay-bearer-token":          {`curl -H "Authorization: Bearer {V}" https://api.clay.com/v1/me`, k["TOK"]},
+		"clay-url-credential":        {`GET https://api.clay.com/v1/tables?api_key={V}`, k["TOK"]},
+		"clay-credential-assignment": {`CLAY_API_KEY={V}`, k["TOK"]},
+		"clay-nested-credential":     {"clay:\n  api_key: {V}", k["TOK"]},
+	}
+	placeholders := []string{
+		"your_key_here", "YOUR_CLAY_API_KEY", "${CLAY_API_KEY}", "$CLAY_API_KEY", "process.env.CLAY_API_KEY",
+		"<your-api-key>", "xxxxxxxxxxxxxxxxxxxxxxxx", "XXXXXXXXXXXXXXXXXXXXXXXX", "************************",
+		"sk_test_dev_***", "whsec_•••", "••••••••••••••••", "Ab3d…Wx9z", "Ab3d***Wx9z", "Ab3d...Wx9z",
+		"EXAMPLEKEY1234567890", "changeme", "REDACTED", "0000000000000000", "1234567890abcdef", "abcdefghijklmnop",
+		"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "00000000-0000-0000-0000-000000000000",
+		"clay-api-key:latest", "projects/acme/secrets/clay-api-key/versions/latest",
+		"arn:aws:secretsmanager:us-east-1:123456789012:secret:clay-AbCdEf", "vault:secret/data/clay#api_key",
+		"op://Engineering/Clay/credential",
+	}
+	for _, r := range rules.Default() {
+		tmpl, ok := templates[r.ID]
+		if !ok {
+			t.Errorf("rule %s has no placeholder template", r.ID)
+			continue
+		}
+		var got []string
+		det.Detect(&scanner.Target{Data: []byte(strings.ReplaceAll(tmpl.text, "{V}", tmpl.real))}, func(f scanner.Finding) { got = append(got, f.RuleID) })
+		if !slices.Contains(got, r.ID) {
+			t.Errorf("%s: the template with a real value finds %v", r.ID, got)
+		}
+		for _, p := range placeholders {
+			text := strings.ReplaceAll(tmpl.text, "{V}", p)
+			det.Detect(&scanner.Target{Data: []byte(text)}, func(f scanner.Finding) {
+				t.Errorf("%s: placeholder %q found by %s as %q", r.ID, p, f.RuleID, f.Raw())
+			})
 		}
 	}
 }

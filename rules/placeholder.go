@@ -57,7 +57,15 @@ var (
 // LooksLikePlaceholder reports whether a candidate secret is a placeholder,
 // a reference to a secret stored elsewhere, a regex describing a key, or
 // otherwise not a real credential: empty, repeated or sequential characters.
-func LooksLikePlaceholder(secret string) bool {
+func LooksLikePlaceholder(secret string) bool { return IsPlaceholder(secret, false) }
+
+// IsPlaceholder is LooksLikePlaceholder for a rule: with nameShaped, values
+// shaped like names (ACME_ABCDEFGHIJ0123456789 reads as an environment
+// variable name, AcmeTokenValue as an identifier) are not placeholders,
+// for rules whose own regex says what a secret looks like (custom rules,
+// issue 11). Placeholder words, references, masks and low variety still
+// are.
+func IsPlaceholder(secret string, nameShaped bool) bool {
 	s := strings.TrimSpace(secret)
 	if s == "" {
 		return true
@@ -78,7 +86,10 @@ func LooksLikePlaceholder(secret string) bool {
 			return true
 		}
 	}
-	if refIdent().MatchString(s) || envName().MatchString(s) || regexLike().MatchString(s) {
+	if regexLike().MatchString(s) || !nameShaped && (refIdent().MatchString(s) || envName().MatchString(s)) {
+		return true
+	}
+	if Masked(s) || secretManagerRef(s) {
 		return true
 	}
 	// "CLAY_API_KEY="+key+"\n": the quotes close and reopen string
@@ -87,7 +98,7 @@ func LooksLikePlaceholder(secret string) bool {
 		return true
 	}
 	rest := stripKnownPrefix(s)
-	return lowVariety(rest) || identifierLike(rest)
+	return lowVariety(rest) || !nameShaped && identifierLike(rest)
 }
 
 // identWords matches a name made of letters with separators and at most a
@@ -135,15 +146,99 @@ func splitCamel(s string) []string {
 	return append(out, s[start:])
 }
 
-// stripKnownPrefix removes a vendor prefix so that sk_live_aaaaaaaa is judged
-// on its random part.
+// knownPrefixes are vendor prefixes that say nothing about randomness:
+// live and test-mode keys alike (issue 11).
+var knownPrefixes = []string{"sk_live_", "sk_test_", "rk_live_", "rk_test_", "pk_live_", "pk_test_", "whsec_", "clay_ent_"}
+
+// SecretBody removes a known vendor prefix (sk_live_, sk_test_, whsec_,
+// clay_ent_…) so that a value is judged on its random part: entropy and
+// placeholder checks look at what follows the prefix.
+func SecretBody(s string) string { return stripKnownPrefix(s) }
+
 func stripKnownPrefix(s string) string {
-	for _, p := range []string{"sk_live_", "clay_ent_"} {
+	for _, p := range knownPrefixes {
 		if len(s) > len(p) && strings.EqualFold(s[:len(p)], p) {
 			return s[len(p):]
 		}
 	}
 	return s
+}
+
+// maskRunes are characters that documentation uses to mask a key.
+const maskRunes = "*•●·∙"
+
+// Masked reports whether s is a masked example: any run of three or more
+// mask characters (***, •••) or dots (...), or an ellipsis character
+// (sk_test_dev_***, whsec_•••, sk_live_Ab…yz). A run of x is a mask from
+// four on (xxxx): three in a row occur in real random keys about once in
+// a thousand.
+func Masked(s string) bool {
+	run, prev := 0, rune(0)
+	for _, c := range s {
+		switch {
+		case c == '…':
+			return true
+		case strings.ContainsRune(maskRunes, c) || c == '.':
+			if c == prev || (c != '.' && strings.ContainsRune(maskRunes, prev)) {
+				run++
+			} else {
+				run = 1
+			}
+			if run >= 3 {
+				return true
+			}
+		default:
+			run = 0
+		}
+		prev = c
+	}
+	return false
+}
+
+// MaskedAfter reports whether the text right after a match starts with a
+// mask (three mask characters or dots, or an ellipsis): a rule whose
+// character set stops at the mask captured only the unmasked start of
+// sk_test_dev_***.
+func MaskedAfter(after []byte) bool {
+	run := 0
+	for _, c := range string(after[:min(len(after), 16)]) {
+		switch {
+		case c == '…':
+			return run == 0
+		case strings.ContainsRune(maskRunes, c) || c == '.':
+			if run++; run >= 3 {
+				return true
+			}
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+var (
+	// gcpSecretVersion is gcloud's --set-secrets NAME=SECRET:VERSION.
+	gcpSecretVersion = lazyRegexp(`^[A-Za-z][A-Za-z0-9_-]*:(?:latest|[0-9]+)$`)
+	// vaultPath is a HashiCorp Vault KV path, with an optional field.
+	vaultPath = lazyRegexp(`^(?:secret|kv)/(?:data/)?[\w./-]+(?:[#:][\w.-]+)?$`)
+)
+
+// secretRefPrefixes start a reference to a secret manager's entry.
+var secretRefPrefixes = []string{"arn:aws:", "arn:aws-", "vault:", "ref+", "op://", "sm://", "gcpsm://", "awssm://", "azkv://", "projects/"}
+
+// secretManagerRef reports a reference to a secret manager entry rather
+// than a secret (issue 11): gcloud's clay-api-key:latest, GCP's
+// projects/*/secrets/*, AWS ARNs (Secrets Manager, SSM), Vault paths,
+// 1Password op:// and vals ref+ URLs.
+func secretManagerRef(s string) bool {
+	lower := strings.ToLower(s)
+	for _, p := range secretRefPrefixes {
+		if strings.HasPrefix(lower, p) {
+			return p != "projects/" || strings.Contains(lower, "/secrets/")
+		}
+	}
+	return strings.Contains(lower, "/secrets/") && strings.Contains(lower, "projects/") ||
+		gcpSecretVersion().MatchString(s) || vaultPath().MatchString(s)
 }
 
 // lowVariety reports repeated characters (aaaaaaaa, abababab), and runs of

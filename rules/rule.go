@@ -87,6 +87,10 @@ type Rule struct {
 	// api.clay.com is nearby).
 	Near      []string
 	NearBytes int
+	// Hosts, when set, require that the host nearest the match (a URL's,
+	// or one of Hosts written bare), within NearBytes either side, is one
+	// of these lowercase hosts.
+	Hosts []string
 	// Titles refine Title from the surrounding text: the one whose Near
 	// occurs closest to the match wins (the first listed on a tie).
 	Titles []ContextTitle
@@ -97,6 +101,11 @@ type Rule struct {
 	// KeepPlaceholders turns off the placeholder check, for rules whose
 	// match is a credential whatever its shape (a webhook URL).
 	KeepPlaceholders bool
+	// NameShapedValues keeps values shaped like names (ACME_[A-Z0-9]{20}
+	// reads as an environment variable name): the rule's own regex says
+	// what its secrets look like. Custom rules from a config file set it
+	// (issue 11); the other placeholder checks still apply.
+	NameShapedValues bool
 	// Guidance tells the user what to do about the credential, in blocks
 	// separated by a blank line (guidance.go); the finding adds a block
 	// for where it was found, and reports print each block once.
@@ -138,6 +147,11 @@ func (r *Rule) Validate() error {
 	for _, n := range r.Near {
 		if n != strings.ToLower(n) {
 			errs = append(errs, fmt.Errorf("near %q must be lowercase", n))
+		}
+	}
+	for _, h := range r.Hosts {
+		if h == "" || h != strings.ToLower(h) {
+			errs = append(errs, fmt.Errorf("host %q must be non-empty and lowercase", h))
 		}
 	}
 	if r.Regex == nil {

@@ -175,7 +175,8 @@ func (d *Detector) decodeRuns(data []byte, depth int, cands []candidate, runs []
 			if !d.hasKeyword(decoded) && !(depth+1 < maxDecodeDepth && looksEncoded(decoded)) {
 				return
 			}
-			for _, c := range d.candidates(decoded, depth+1) {
+			inner, _ := d.candidates(decoded, depth+1)
+			for _, c := range inner {
 				secret := c.secret
 				how := label
 				if c.decoded == "" {

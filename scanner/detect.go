@@ -534,6 +534,9 @@ type candidate struct {
 	// decoded (see Finding.Decoded), and secret is the decoded secret.
 	decoded string
 	secret  string
+	// rejected names the heuristic that dropped a match ("placeholder",
+	// "entropy"): it is reported as suppressed when the run asks.
+	rejected string
 }
 
 // Detect scans t.Data and calls emit for each finding, in offset order. It
@@ -541,7 +544,7 @@ type candidate struct {
 // lines outside t.Lines are dropped; findings on a line holding
 // "clayscan:allow" are emitted with SuppressedBy "inline".
 func (d *Detector) Detect(t *Target, emit func(Finding)) {
-	d.detect(t, t.Data, 0, len(t.Data), textPos{1, 1}, func(f Finding, _ []byte) { emit(f) })
+	d.detect(t, t.Data, 0, len(t.Data), textPos{1, 1}, false, func(f Finding, _ []byte) { emit(f) })
 }
 
 // textPos is a 1-based line and column (in characters).
@@ -552,11 +555,19 @@ type textPos struct{ line, col int }
 // its offset (Finding.start) is relative to. The rest of data is context:
 // a window of a stream (see DetectReader) overlaps its neighbours, and
 // each finding belongs to exactly one window.
-func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit func(Finding, []byte)) {
+//
+// With rejected, matches that a heuristic dropped (placeholders, low
+// entropy) are emitted too, suppressed by "placeholder" or "entropy", so
+// that every suppression is counted and can be listed (issue 11).
+func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, rejected bool, emit func(Finding, []byte)) {
 	if len(data) == 0 {
 		return
 	}
-	cands := d.candidates(data, 0)
+	cands, rejects := d.candidates(data, 0)
+	if rejected && len(rejects) > 0 {
+		cands = append(cands, rejects...)
+		sort.SliceStable(cands, func(i, j int) bool { return cands[i].start < cands[j].start })
+	}
 	if len(cands) == 0 {
 		return
 	}
@@ -603,7 +614,10 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit
 			f.Email = t.Commit.Email
 			f.Date = formatDate(t.Commit.Date)
 		}
-		if allow {
+		switch {
+		case c.rejected != "":
+			f.SuppressedBy = c.rejected
+		case allow:
 			f.SuppressedBy = "inline"
 		}
 		emit(f, data)
@@ -612,12 +626,12 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, emit
 
 // candidates finds the secrets in data, in offset order: the rules' matches
 // and, below maxDecodeDepth, those in the encoded text it holds (see
-// decode.go), located at the encoded text.
-func (d *Detector) candidates(data []byte, depth int) []candidate {
+// decode.go), located at the encoded text. rejects are the matches a
+// heuristic dropped, where no accepted secret overlaps them.
+func (d *Detector) candidates(data []byte, depth int) (cands, rejects []candidate) {
 	// Windows per rule, from the hits of its keywords; anchored rules keep
 	// the hits themselves.
 	var perRule [][]span
-	var cands []candidate
 	var state []ruleState
 	hit := func(ki, at int) {
 		for _, ri := range d.byKw[ki] {
@@ -701,13 +715,37 @@ func (d *Detector) candidates(data []byte, depth int) []candidate {
 			}
 		}
 	}
+	if len(cands) == 0 && len(enc.runs) == 0 {
+		return nil, nil
+	}
+	n := 0
+	for _, c := range cands {
+		if c.rejected == "" {
+			cands[n] = c
+			n++
+		} else {
+			rejects = append(rejects, c)
+		}
+	}
+	cands = cands[:n]
 	if len(cands) > 0 {
 		cands = dropOverlaps(cands)
 	}
 	if len(enc.runs) > 0 {
 		cands = d.decodeRuns(data, depth, cands, enc.runs)
 	}
-	return cands
+	if len(rejects) > 0 {
+		rejects = dropOverlaps(rejects)
+		n := 0
+		for _, r := range rejects {
+			if !slices.ContainsFunc(cands, func(c candidate) bool { return c.decoded == "" && c.start < r.end && r.start < c.end }) {
+				rejects[n] = r
+				n++
+			}
+		}
+		rejects = rejects[:n]
+	}
+	return cands, rejects
 }
 
 // firstTry is how much of the line after a keyword an anchored rule reads
@@ -760,19 +798,26 @@ func (d *Detector) accept(ri int, data []byte, m []int) (candidate, bool) {
 		}
 	}
 	check := string(data[cs:ce])
-	if r.MinEntropy > 0 && rules.Entropy(check) < r.MinEntropy {
-		return candidate{}, false
-	}
-	if !r.KeepPlaceholders && rules.LooksLikePlaceholder(check) {
-		return candidate{}, false
-	}
 	near := r.NearBytes
 	if near <= 0 {
 		near = rules.DefaultNearBytes
 	}
 	lo, hi := max(0, s-near), min(len(data), e+near)
+	// Context the rule requires is part of its match: without it there is
+	// no candidate. What the heuristics drop is a suppression, counted
+	// and listed with --verbose (issue 11).
 	if len(r.Near) > 0 && !containsAnyFold(data[lo:hi], r.Near) {
 		return candidate{}, false
+	}
+	if len(r.Hosts) > 0 && !nearestHostIs(data, s, e, lo, hi, r.Hosts) {
+		return candidate{}, false
+	}
+	rejected := ""
+	switch {
+	case !r.KeepPlaceholders && (rules.IsPlaceholder(check, r.NameShapedValues) || rules.MaskedAfter(data[e:])):
+		rejected = "placeholder"
+	case r.MinEntropy > 0 && rules.Entropy(rules.SecretBody(check)) < r.MinEntropy:
+		rejected = "entropy"
 	}
 	title, best := r.Title, -1
 	for _, t := range r.Titles {
@@ -789,7 +834,49 @@ func (d *Detector) accept(ri int, data []byte, m []int) (candidate, bool) {
 			}
 		}
 	}
-	return candidate{rule: ri, start: s, end: e, title: title}, true
+	return candidate{rule: ri, start: s, end: e, title: title, rejected: rejected}, true
+}
+
+// nearestHostIs reports whether the host nearest [s, e) within [lo, hi) —
+// a URL's (after "://") or one of hosts written bare — is one of hosts.
+func nearestHostIs(data []byte, s, e, lo, hi int, hosts []string) bool {
+	best, ok := -1, false
+	consider := func(dist int, isHost bool) {
+		if best < 0 || dist < best {
+			best, ok = dist, isHost
+		}
+	}
+	hostAt := func(i int) bool { // i: start of a host
+		for _, h := range hosts {
+			if hasPrefixFold(data[i:], h) && (i+len(h) == len(data) || !hostByte(data[i+len(h)])) {
+				return true
+			}
+		}
+		return false
+	}
+	// Before: the last "://" and the last bare host.
+	if i := bytes.LastIndex(data[lo:s], []byte("://")); i >= 0 {
+		consider(s-(lo+i), hostAt(lo+i+3))
+	}
+	for _, h := range hosts {
+		if i := lastIndexFold(data[lo:s], h); i >= 0 {
+			consider(s-(lo+i), hostAt(lo+i))
+		}
+	}
+	// After: the first of each.
+	if i := bytes.Index(data[e:hi], []byte("://")); i >= 0 {
+		consider(i, hostAt(e+i+3))
+	}
+	for _, h := range hosts {
+		if i := indexFold(data[e:hi], h); i >= 0 {
+			consider(i, hostAt(e+i))
+		}
+	}
+	return ok
+}
+
+func hostByte(c byte) bool {
+	return c == '.' || c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 func containsAnyFold(b []byte, subs []string) bool {

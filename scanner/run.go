@@ -188,7 +188,7 @@ func (r *run) Scan(t Target) {
 	}
 	r.bytes.Add(int64(len(t.Data)))
 	var local []Finding
-	r.det.detect(&t, data, 0, len(data), textPos{1, 1}, func(f Finding, data []byte) {
+	r.det.detect(&t, data, 0, len(data), textPos{1, 1}, true, func(f Finding, data []byte) {
 		f.Kind = t.Kind
 		if r.lineFlt != nil && f.SuppressedBy == "" {
 			f.SuppressedBy = r.lineFlt(&f, lineAround(data, f.start))
@@ -228,7 +228,7 @@ func (r *run) scanStream(t *Target) {
 	r.targets.Add(1)
 	var local []Finding
 	var lines []uint64 // hash of each finding's line, when t.Prev is set
-	err = r.det.detectStream(t, text, streamWindow, func(f Finding, data []byte) {
+	err = r.det.detectStream(t, text, streamWindow, true, func(f Finding, data []byte) {
 		f.Kind = t.Kind
 		line := lineAround(data, f.start)
 		if r.lineFlt != nil && f.SuppressedBy == "" {

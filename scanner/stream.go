@@ -53,12 +53,12 @@ func (d *Detector) streamContext() int {
 // encodings (Run does both). It returns r's error, if any, after emitting
 // the findings from what it read.
 func (d *Detector) DetectReader(t *Target, r io.Reader, emit func(Finding)) error {
-	return d.detectStream(t, r, streamWindow, func(f Finding, _ []byte) { emit(f) })
+	return d.detectStream(t, r, streamWindow, false, func(f Finding, _ []byte) { emit(f) })
 }
 
 // detectStream is DetectReader emitting each finding with the window data
 // its offset is relative to; window is streamWindow but in tests.
-func (d *Detector) detectStream(t *Target, r io.Reader, window int, emit func(Finding, []byte)) error {
+func (d *Detector) detectStream(t *Target, r io.Reader, window int, rejected bool, emit func(Finding, []byte)) error {
 	ctx := d.streamContext()
 	buf := make([]byte, window+2*ctx+lineSlack)
 	n, own := 0, 0
@@ -75,7 +75,7 @@ func (d *Detector) detectStream(t *Target, r io.Reader, window int, emit func(Fi
 		if !eof {
 			end = runeStart(buf[:n], n-ctx)
 		}
-		d.detect(t, buf[:n], own, end, at, emit)
+		d.detect(t, buf[:n], own, end, at, rejected, emit)
 		if eof {
 			if errors.Is(rerr, io.EOF) {
 				return nil

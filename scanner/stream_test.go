@@ -51,7 +51,7 @@ func streamed(t *testing.T, d *Detector, data []byte, window int, seed uint64) [
 	t.Helper()
 	var fs []Finding
 	tg := &Target{Path: "big.json"}
-	err := d.detectStream(tg, &chunkReader{data: data, rng: rand.New(rand.NewPCG(seed, 1))}, window, func(f Finding, w []byte) {
+	err := d.detectStream(tg, &chunkReader{data: data, rng: rand.New(rand.NewPCG(seed, 1))}, window, false, func(f Finding, w []byte) {
 		if got := string(w[f.start:min(len(w), f.start+len(f.Raw()))]); f.Decoded == "" && got != f.Raw() {
 			t.Errorf("finding offset %d does not point at its secret in its window", f.start)
 		}

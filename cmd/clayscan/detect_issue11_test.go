@@ -23,6 +23,8 @@ type detectFinding struct {
 	Commit  string `json:"commit"`
 	Decoded string `json:"decoded"`
 	Secret  string `json:"secret"`
+	// SuppressedBy is set on suppressed findings.
+	SuppressedBy string `json:"suppressed_by"`
 }
 
 type detectDoc struct {
@@ -205,5 +207,45 @@ func TestEncodedKeyScannedEverywhere(t *testing.T) {
 	code, out, _ := runCLI(t, "scan", dir)
 	if code != 1 || !strings.Contains(out, "k8s/secret.yaml:6:12") || !strings.Contains(out, "decoded: base64") {
 		t.Errorf("text report (exit %d):\n%s", code, out)
+	}
+}
+
+// A custom rule matching upper-case tokens keeps its matches: the check
+// that drops environment-variable names used to drop them all, silently.
+// Every match a heuristic drops is counted as suppressed and listed with
+// --verbose, with the reason (issue 11).
+func TestCustomRuleNameShapedMatches(t *testing.T) {
+	dir, git := detectRepo(t)
+	writeFile(t, dir, ".clayscan.toml", `[[rules]]
+id = "acme-token"
+title = "Acme token"
+severity = "high"
+keywords = ["acme_"]
+regex = '''ACME_[A-Z0-9]{20}'''
+`)
+	tok := "ACME_" + "K7Q2Z9X4M1P8R3T6W5Y0"
+	writeFile(t, dir, "deploy.sh", "export DEPLOY_TOKEN="+tok+"\n")
+	writeFile(t, dir, ".env.example", "CLAY_API_KEY=your_key_here\n")
+	git("add", ".")
+	want := wantFinding{rule: "acme-token", path: "deploy.sh", line: 1, col: 21, secret: tok}
+	code, doc := runJSON(t, "scan", dir)
+	checkFindings(t, "scan", code, doc, "", want)
+	code, doc = runJSON(t, "staged", dir)
+	checkFindings(t, "staged", code, doc, "", want)
+	git("commit", "-qm", "deploy")
+	code, doc = runJSON(t, "history", dir)
+	checkFindings(t, "history", code, doc, gitHead(t, dir), want)
+
+	// The placeholder in .env.example is a counted, listed suppression.
+	code, doc = runJSON(t, "scan", "--verbose", dir)
+	if code != 1 || len(doc.Suppressed) != 1 {
+		t.Fatalf("scan --verbose: exit %d, suppressed %+v", code, doc.Suppressed)
+	}
+	if s := doc.Suppressed[0]; s.RuleID != "clay-credential-assignment" || s.Path != ".env.example" || s.Line != 1 || s.SuppressedBy != "placeholder" {
+		t.Errorf("suppressed: %+v, want clay-credential-assignment .env.example:1 by placeholder", s)
+	}
+	code, out, _ := runCLI(t, "scan", "--verbose", dir)
+	if code != 1 || !strings.Contains(out, "suppressed by: placeholder") || !strings.Contains(out, "1 suppressed") {
+		t.Errorf("text --verbose (exit %d):\n%s", code, out)
 	}
 }

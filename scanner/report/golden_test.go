@@ -66,6 +66,12 @@ func fixtureResult() *scanner.Result {
 			Path: ".env", GitignoreRule: ".gitignore:3:!.env",
 			Fingerprint: "env-file-tracked:00112233aabbccdd", Guidance: "Untrack it with git rm --cached .env and add it to .gitignore.",
 		},
+		{
+			RuleID: "fixture-sk-live-key", Title: "Clay API key", Severity: "critical",
+			Path: "tag v1.0 message", Line: 2, Column: 6, EndColumn: 6 + len(live), Kind: scanner.KindTagMessage,
+			Commit: "fedcba9876543210fedcba9876543210fedcba98", Author: "Ada Lovelace", Email: "ada@example.com", Date: "2024-01-02T03:04:05Z",
+			Secret: scanner.Mask(live), Fingerprint: scanner.Fingerprint("fixture-sk-live-key", live), Guidance: guidance,
+		},
 	}
 	return &scanner.Result{
 		Source:   "history",

@@ -87,14 +87,21 @@ func historyResult() *scanner.Result {
 	f.InHead = &no
 	f.Guidance = rules.ContextGuidance(rules.Context{Where: rules.InHistory, Since: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), Now: time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)}) +
 		"\n\n" + rules.GuidanceClayKey
+	// Issue 11: a key in a commit message, labelled and counted from the
+	// message's first line.
+	m := finding("fixture-live-key", "Clay live secret key (sk_live_)", "critical", "commit message", 3, 12, skLive)
+	m.Kind = scanner.KindCommitMessage
+	m.Commit = "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f"
+	m.Author, m.Email, m.Date = "Ada Lovelace", "ada@example.com", "2024-01-03T03:04:05Z"
+	m.Guidance = f.Guidance
 	return &scanner.Result{
 		Source:   "history",
-		Findings: []scanner.Finding{f},
+		Findings: []scanner.Finding{m, f},
 		Skipped: []scanner.Skipped{{Path: "fixtures/huge.json", Blob: "a1b2c3d4e5f60718293a4b5c6d7e8f9011223344",
 			Commit: "4f8cdc2a1e0b9c7d6a5f4e3d2c1b0a9f8e7d6c5b", Reason: scanner.SkipTooLarge}},
 		Summary: scanner.Summary{
 			FilesScanned: 2048, BytesScanned: 40 << 20, Skipped: map[scanner.SkipReason]int64{scanner.SkipTooLarge: 1},
-			Findings: 1, Commits: 310, Blobs: 2050, Refs: 4, DurationMS: 1532,
+			Findings: 2, Commits: 310, Messages: 312, Blobs: 2050, Refs: 4, DurationMS: 1532,
 		},
 	}
 }

@@ -115,8 +115,8 @@ func TestSARIFGitHubRules(t *testing.T) {
 			t.Errorf("rule %s: security-severity must be a string", r.ID)
 		}
 	}
-	if len(run.Results) != 3 {
-		t.Fatalf("got %d results, want 3", len(run.Results))
+	if len(run.Results) != 4 {
+		t.Fatalf("got %d results, want 4", len(run.Results))
 	}
 	for _, r := range run.Results {
 		if got := run.Tool.Driver.Rules[r.RuleIndex].ID; got != r.RuleID {

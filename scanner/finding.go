@@ -51,6 +51,11 @@ type Finding struct {
 	// "hex", "percent", "base64,percent". Line and columns are the encoded
 	// text's; Secret and Fingerprint are the decoded secret's.
 	Decoded string `json:"decoded,omitempty"`
+	// SameSecretAs, on a finding that another finding proved to be a
+	// credential (the same value quoted in a README, sent through a
+	// proxy), names that first finding: "path:line". The rule and
+	// fingerprint are the first finding's.
+	SameSecretAs string `json:"same_secret_as,omitempty"`
 	// SuppressedBy names what suppressed the finding (inline, allowlist,
 	// ignore, baseline); only suppressed findings carry it.
 	SuppressedBy string `json:"suppressed_by,omitempty"`

@@ -33,6 +33,11 @@ func (fn FilterFunc) Suppress(f *Finding) string { return fn(f) }
 type Options struct {
 	// ShowSecrets puts full secrets in findings; by default they are masked.
 	ShowSecrets bool
+	// LinkSecrets, when the scan found something, reads the source a
+	// second time for the values found and reports their other
+	// occurrences (Finding.SameSecretAs, issue 11). A scan that found
+	// nothing pays nothing.
+	LinkSecrets bool
 	// PathRules judge the path facts the source reports (the .env
 	// policy); their findings go through the same filters.
 	PathRules []rules.PathRule
@@ -499,6 +504,9 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 	stop := r.progress(opts, start)
 	info, err := src.Scan(ctx, r)
 	stop()
+	if opts.LinkSecrets && err == nil && len(r.findings) > 0 {
+		r.findings = append(r.findings, link(ctx, src, r.findings)...)
+	}
 
 	res := &Result{Source: info.Kind, Root: info.Root, Errors: r.errs, Skipped: r.skipList}
 	sort.Slice(res.Skipped, func(i, j int) bool {

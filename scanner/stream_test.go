@@ -321,3 +321,35 @@ func TestDetectReaderMemoryBounded(t *testing.T) {
 		t.Errorf("streaming 64 MB allocated %d bytes", alloc)
 	}
 }
+
+// The second pass finds a linked value across a stream window's edge, once.
+func TestLinkSearchStream(t *testing.T) {
+	v := []byte("q8Zr2Xk9Lp4Tm7Wv3Nb6")
+	l := &linkSink{vals: []linked{{secret: v, first: &Finding{}}}}
+	data := bytes.Repeat([]byte("x"), 3*streamWindow)
+	at := []int{5, streamWindow - 40, streamWindow + 10, 2*streamWindow + 15, len(data) - len(v)} // two across edges
+	for _, p := range at {
+		copy(data[p:], v)
+	}
+	var got []int
+	base, prevAt := 0, textPos{1, 1}
+	l.searchStream(bytes.NewReader(data), func(w []byte, prevEnd int, pos textPos) {
+		if pos != prevAt {
+			base += pos.col - prevAt.col
+			prevAt = pos
+		}
+		for off := 0; ; {
+			i := bytes.Index(w[off:], v)
+			if i < 0 {
+				break
+			}
+			if off+i+len(v) > prevEnd {
+				got = append(got, base+off+i)
+			}
+			off += i + 1
+		}
+	})
+	if fmt.Sprint(got) != fmt.Sprint(at) {
+		t.Errorf("found at %v, want %v", got, at)
+	}
+}

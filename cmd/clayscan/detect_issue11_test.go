@@ -25,6 +25,7 @@ type detectFinding struct {
 	Secret  string `json:"secret"`
 	// SuppressedBy is set on suppressed findings.
 	SuppressedBy string `json:"suppressed_by"`
+	SameSecretAs string `json:"same_secret_as"`
 }
 
 type detectDoc struct {
@@ -247,5 +248,49 @@ regex = '''ACME_[A-Z0-9]{20}'''
 	code, out, _ := runCLI(t, "scan", "--verbose", dir)
 	if code != 1 || !strings.Contains(out, "suppressed by: placeholder") || !strings.Contains(out, "1 suppressed") {
 		t.Errorf("text --verbose (exit %d):\n%s", code, out)
+	}
+}
+
+// A value that one finding proves to be a Clay key is reported wherever
+// else it occurs in the same scan — a README quoting it, a Bearer header
+// sent through a proxy — linked to the first finding (issue 11).
+func TestSameSecretLinked(t *testing.T) {
+	dir, git := detectRepo(t)
+	tok := fakeKeys()["GENERIC_KEY"]
+	writeFile(t, dir, "config.env.example", "# copy to .env\n")
+	writeFile(t, dir, "deploy/app.env.tmpl", "CLAY_API_KEY="+tok+"\n")
+	writeFile(t, dir, "README.md", "# Setup\n\nThe staging key is `"+tok+"` for now.\n")
+	writeFile(t, dir, "src/proxy.ts", "fetch(PROXY_URL, { headers: { Authorization: \"Bearer "+tok+"\" } })\n")
+	git("add", ".")
+	first := wantFinding{rule: "clay-credential-assignment", path: "deploy/app.env.tmpl", line: 1, col: 14, secret: tok}
+	readme := wantFinding{rule: "clay-credential-assignment", path: "README.md", line: 3, col: 21, secret: tok}
+	proxy := wantFinding{rule: "clay-credential-assignment", path: "src/proxy.ts", line: 1, col: 54, secret: tok}
+	check := func(name string, code int, doc detectDoc, commit string) {
+		t.Helper()
+		checkFindings(t, name, code, doc, commit, readme, first, proxy)
+		for _, f := range doc.Findings {
+			want := "deploy/app.env.tmpl:1"
+			if f.Path == "deploy/app.env.tmpl" {
+				want = ""
+			}
+			if f.SameSecretAs != want {
+				t.Errorf("%s: %s same_secret_as %q, want %q", name, f.Path, f.SameSecretAs, want)
+			}
+		}
+	}
+	code, doc := runJSON(t, "scan", dir)
+	check("scan", code, doc, "")
+	code, doc = runJSON(t, "staged", dir)
+	check("staged", code, doc, "")
+	git("commit", "-qm", "setup")
+	code, doc = runJSON(t, "history", dir)
+	check("history", code, doc, gitHead(t, dir))
+
+	// Nothing found, nothing linked: the README alone is no finding.
+	dir2, git2 := detectRepo(t)
+	writeFile(t, dir2, "README.md", "The staging key is `"+tok+"` for now.\n")
+	git2("add", ".")
+	if code, doc := runJSON(t, "scan", dir2); code != 0 || len(doc.Findings) != 0 {
+		t.Errorf("README alone: exit %d, %d findings", code, len(doc.Findings))
 	}
 }

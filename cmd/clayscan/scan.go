@@ -313,6 +313,7 @@ func loadAndRun(ctx context.Context, e *env, sf *scanFlags, path string, build b
 	}
 	src := build(cfg)
 	opts.ShowSecrets = sf.showSecrets
+	opts.LinkSecrets = true           // other occurrences of a found key (issue 11); free when nothing is found
 	opts.ListBinarySkips = sf.verbose // binary skips are counted only, unless asked
 	opts.Filters = append(opts.Filters, cfg.Filters...)
 	opts.LineFilter = cfg.LineFilter

@@ -56,6 +56,7 @@ func worktreeResult() *scanner.Result {
 		finding("fixture-live-key", "Live secret key (sk_live_): Clay or Stripe", "critical", "k8s/secret.yaml", 5, 12, skLive),
 	}
 	fs[3].Decoded = "base64" // issue 11: found in a Kubernetes Secret's base64 value
+	fs[3].SameSecretAs = ".env.production:3"
 	sup := finding("fixture-enterprise-key", "Clay enterprise API key (clay_ent_)", "critical", "docs/example.md", 4, 1, ent)
 	sup.SuppressedBy = "baseline"
 	return &scanner.Result{

@@ -121,6 +121,7 @@ type sarifResultProps struct {
 	InHead        *bool  `json:"in_head,omitempty"`
 	GitignoreRule string `json:"gitignore_rule,omitempty"`
 	Decoded       string `json:"decoded,omitempty"`
+	SameSecretAs  string `json:"same_secret_as,omitempty"`
 }
 
 type sarifLocation struct {
@@ -293,6 +294,7 @@ func sarifResultFor(f scanner.Finding, ruleIndex int) sarifResult {
 			InHead:        f.InHead,
 			GitignoreRule: f.GitignoreRule,
 			Decoded:       f.Decoded,
+			SameSecretAs:  f.SameSecretAs,
 		},
 	}
 }

@@ -101,6 +101,9 @@ func writeFindings(ew *errWriter, p palette, fs []scanner.Finding, indent string
 		if f.Secret != "" {
 			field("secret", f.Secret)
 		}
+		if f.SameSecretAs != "" {
+			field("same secret as", f.SameSecretAs)
+		}
 		if f.Decoded != "" {
 			field("decoded", f.Decoded+" (the secret is in the encoded text at this position)")
 		}

@@ -1,0 +1,195 @@
+package scanner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Linking (issue 11): a value that one finding proves to be a credential
+// is a credential wherever else it occurs in the same scan — a README
+// quoting it, a Bearer header sent through a proxy, a test fixture. When
+// the scan found something, the source is read a second time for those
+// exact values, and each other occurrence is reported under the same rule
+// and fingerprint, with SameSecretAs naming the first finding. A scan that
+// found nothing never makes the second pass.
+
+// minLinkedSecret is the shortest value searched for: shorter ones could
+// occur by chance.
+const minLinkedSecret = 12
+
+// maxLinkedSecrets bounds the values searched for in the second pass.
+const maxLinkedSecrets = 256
+
+// linked is one proven value and the finding that proved it.
+type linked struct {
+	secret []byte
+	first  *Finding
+	at     string // first's location, for SameSecretAs
+}
+
+// linkTargets returns the values to search for: the secrets of content
+// findings that are reported or suppressed by a user's choice (not the
+// placeholder and entropy heuristics), first by report order.
+func linkTargets(fs []Finding) []linked {
+	var cands []*Finding
+	for i := range fs {
+		f := &fs[i]
+		if !f.content || len(f.raw) < minLinkedSecret || f.SuppressedBy == "placeholder" || f.SuppressedBy == "entropy" || f.SameSecretAs != "" {
+			continue
+		}
+		if strings.Contains(strings.ToLower(f.Title), "stripe") {
+			continue // proved to be Stripe's, not Clay's
+		}
+		cands = append(cands, f)
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
+	})
+	seen := map[string]bool{}
+	var out []linked
+	for _, f := range cands {
+		if seen[f.raw] || len(out) == maxLinkedSecrets {
+			continue
+		}
+		seen[f.raw] = true
+		out = append(out, linked{secret: []byte(f.raw), first: f, at: f.Path + ":" + strconv.Itoa(f.Line)})
+	}
+	return out
+}
+
+// linkSink is the second pass's sink: it finds the linked values in each
+// target and records the occurrences no finding covers yet.
+type linkSink struct {
+	vals  []linked
+	known map[string][]span // path → line ranges (line, start col..end col) already reported; see covered
+	mu    sync.Mutex
+	found []Finding
+}
+
+func (l *linkSink) Skip(Skipped)          {}
+func (l *linkSink) Error(string, error)   {}
+func (l *linkSink) WantsPath(string) bool { return false }
+func (l *linkSink) Path(PathFact)         {}
+func (l *linkSink) covered(path string, line, col int) bool {
+	for _, s := range l.known[path] {
+		if s.start == line && s.end == col {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *linkSink) Scan(t Target) {
+	var local []Finding
+	add := func(data []byte, i int, v *linked, at textPos) {
+		lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
+		line, col, _, _, allow := lc.locate(i)
+		if line == 1 {
+			col += at.col - 1
+		}
+		line += at.line - 1
+		if !t.Lines.Has(line) || l.covered(t.Path, line, col) {
+			return
+		}
+		first := v.first
+		f := Finding{
+			RuleID: first.RuleID, Title: first.Title, Severity: first.Severity,
+			Path: t.Path, Line: line, Column: col, EndColumn: col + utf8.RuneCount(v.secret),
+			Secret: first.Secret, Fingerprint: first.Fingerprint, Guidance: first.Guidance,
+			SameSecretAs: v.at, Kind: t.Kind,
+			raw: first.raw, tracked: t.Tracked, untracked: t.Untracked, content: true, order: t.Order, start: i,
+		}
+		if t.Commit != nil {
+			f.Commit, f.Author, f.Email, f.Date = t.Commit.Hash, t.Commit.Author, t.Commit.Email, formatDate(t.Commit.Date)
+		}
+		if allow {
+			f.SuppressedBy = "inline"
+		}
+		local = append(local, f)
+	}
+	// search finds the values in data, except those wholly before
+	// prevEnd (found in the previous window).
+	search := func(data []byte, prevEnd int, at textPos) {
+		for vi := range l.vals {
+			v := &l.vals[vi]
+			for off := 0; ; {
+				i := bytes.Index(data[off:], v.secret)
+				if i < 0 {
+					break
+				}
+				if off+i+len(v.secret) > prevEnd {
+					add(data, off+i, v, at)
+				}
+				off += i + 1
+			}
+		}
+	}
+	if t.Reader == nil {
+		data, binary := textOf(t.Data)
+		if !binary {
+			search(data, 0, textPos{1, 1})
+		}
+	} else if text, binary, err := openText(t.Reader); err == nil && !binary {
+		l.searchStream(text, search)
+	}
+	if len(local) > 0 {
+		l.mu.Lock()
+		l.found = append(l.found, local...)
+		l.mu.Unlock()
+	}
+}
+
+// searchStream runs search over a stream in windows that overlap by the
+// longest value, each occurrence once.
+func (l *linkSink) searchStream(r io.Reader, search func(data []byte, prevEnd int, at textPos)) {
+	longest := 0
+	for _, v := range l.vals {
+		longest = max(longest, len(v.secret))
+	}
+	buf := make([]byte, streamWindow+longest)
+	n, prevEnd := 0, 0
+	at := textPos{1, 1}
+	for {
+		m, err := io.ReadFull(r, buf[n:])
+		n += m
+		search(buf[:n], prevEnd, at)
+		if err != nil {
+			return // EOF, or an error the first pass reported
+		}
+		keep := runeStart(buf, n-longest+1)
+		at = at.advance(buf[:keep])
+		n = copy(buf, buf[keep:n])
+		prevEnd = n
+	}
+}
+
+// link runs the second pass and returns the occurrences found.
+func link(ctx context.Context, src Source, fs []Finding) []Finding {
+	vals := linkTargets(fs)
+	if len(vals) == 0 {
+		return nil
+	}
+	l := &linkSink{vals: vals, known: map[string][]span{}}
+	for i := range fs {
+		f := &fs[i]
+		l.known[f.Path] = append(l.known[f.Path], span{f.Line, f.Column})
+	}
+	if _, err := src.Scan(ctx, l); err != nil && errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return l.found
+}

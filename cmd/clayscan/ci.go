@@ -44,17 +44,24 @@ func runCI(ctx context.Context, e *env, args []string) int {
 		return usageError(e, fmt.Errorf("unknown format %q: use one of %s", sf.format, strings.Join(formatNames(), ", ")))
 	}
 
+	// An error before the scan still leaves the report files CI reads
+	// (-o, --sarif), saying that nothing was scanned (issue 11).
+	fail := func(err error, hint string) int {
+		code := ciError(e, err, hint, !*noSummary)
+		writeFailureFiles(e, sf, *sarifPath, err)
+		return code
+	}
 	plan, err := planCI(e.getenv)
 	if err != nil {
-		return ciError(e, err, "", !*noSummary)
+		return fail(err, "")
 	}
 	repo, err := git.Open(path)
 	if err != nil {
-		return ciError(e, err, "run clayscan ci inside the checked-out repository (actions/checkout)", !*noSummary)
+		return fail(err, "run clayscan ci inside the checked-out repository (actions/checkout)")
 	}
 	defer repo.Close()
 	if err := plan.check(e, repo); err != nil {
-		return ciError(e, err, "", !*noSummary)
+		return fail(err, "")
 	}
 	if plan.nothing {
 		fmt.Fprintf(e.stderr, "clayscan: %s: nothing to scan\n", plan.scope)
@@ -74,6 +81,26 @@ func runCI(ctx context.Context, e *env, args []string) int {
 	return execScan(ctx, e, sf, path, func(cfg *config.Settings) scanner.Source {
 		return &source.History{Path: path, Repo: cfg.Repo, Range: plan.rng, MaxFileSize: cfg.MaxFileSize}
 	}, scanner.Options{})
+}
+
+// writeFailureFiles writes the report files ci was asked for (-o FILE,
+// --sarif FILE) when it stops before scanning: each holds the error and
+// nothing scanned.
+func writeFailureFiles(e *env, sf *scanFlags, sarifPath string, err error) {
+	res := &scanner.Result{Source: "history", Failure: err.Error(), Summary: scanner.Summary{Skipped: map[scanner.SkipReason]int64{}}}
+	if sf.output != "" {
+		if werr := writeReport(e, sf, formats[sf.format], res, false); werr != nil {
+			e.errorf(werr, "")
+		}
+	}
+	if sarifPath != "" {
+		var buf bytes.Buffer
+		if werr := report.SARIF(&buf, res, report.Tool{Name: "clayscan", Version: version}); werr == nil {
+			if werr := writePrivate(sarifPath, buf.Bytes()); werr != nil {
+				e.errorf(fmt.Errorf("writing the SARIF report: %w", werr), "")
+			}
+		}
+	}
 }
 
 // ciError reports an error that stops ci before it scans, also where people

@@ -69,6 +69,28 @@ func readRepoFormat(commonDir string) (repoFormat, error) {
 	if perr != nil {
 		return rf, &ConfigError{File: path, Line: perr.line, Msg: perr.why}
 	}
+	return repoFormatOf(path, entries)
+}
+
+// repoFormatFrom checks the format from the repository's resolved
+// configuration: the entries of the common directory's config file itself
+// (not of files it includes), which discovery has parsed already, so that
+// opening a repository reads that file once.
+func repoFormatFrom(cfg *Config, commonDir string) (repoFormat, error) {
+	path := commonDir + "/config"
+	var entries []rawEntry
+	for _, e := range cfg.Entries() {
+		if e.Scope == ScopeLocal && e.File == path {
+			entries = append(entries, rawEntry{key: e.Key, value: e.Value, noValue: e.NoValue, line: e.Line})
+		}
+	}
+	return repoFormatOf(filepath.Join(commonDir, "config"), entries)
+}
+
+// repoFormatOf decides the format from the entries of the config file at
+// path.
+func repoFormatOf(path string, entries []rawEntry) (repoFormat, error) {
+	rf := repoFormat{objects: SHA1, refStorage: "files"}
 	version := 0
 	var exts []rawEntry
 	for _, e := range entries {

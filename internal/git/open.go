@@ -50,7 +50,7 @@ func OpenEnv(path string, env Env) (*Repository, error) {
 	if err != nil {
 		return nil, err
 	}
-	repo, err := openRepository(loc.Root, loc.GitDir, loc.CommonDir)
+	repo, err := openRepository(loc)
 	if err != nil {
 		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
 	}

@@ -34,10 +34,11 @@ type Repository struct {
 	dbErr      error
 }
 
-// openRepository opens the git directory gitDir (its common directory
-// commonDir) after checking its format as git does.
-func openRepository(root, gitDir, commonDir string) (*Repository, error) {
-	rf, err := readRepoFormat(commonDir)
+// openRepository opens the repository discovery found, after checking its
+// format as git does.
+func openRepository(loc *Location) (*Repository, error) {
+	root, gitDir, commonDir := loc.Root, loc.GitDir, loc.CommonDir
+	rf, err := repoFormatFrom(loc.Config, commonDir)
 	if err != nil {
 		return nil, err
 	}

@@ -64,7 +64,7 @@ case $status in
 		echo "clayscan: commit blocked: the staged changes add the credential(s) above."
 		echo "  Remove them from the staged files (git restore --staged FILE, or edit and git add),"
 		echo "  and rotate any real key: treat it as leaked."
-		echo "  A false positive? Add an inline or .clayscanignore suppression (see the README)."
+		echo "  A false positive? Add an inline or .clayscanignore suppression (https://github.com/clayscan/clayscan/blob/main/docs/configuration.md)."
 		echo "  To commit anyway, knowingly: git commit --no-verify"
 	} >&2
 	;;

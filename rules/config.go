@@ -13,7 +13,7 @@ import (
 // ConfigFile is the name of the config file at a repository's root.
 const ConfigFile = ".clayscan.toml"
 
-// Config is a parsed and validated .clayscan.toml (README, "Configuration
+// Config is a parsed and validated .clayscan.toml (docs/configuration.md, "Configuration
 // and suppression"). It is plain data: the CLI turns it into a rule set
 // (RuleSet) and filters (package scanner/suppress).
 type Config struct {

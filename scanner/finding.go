@@ -10,7 +10,7 @@ import (
 )
 
 // Finding is one detected credential or policy violation. Its JSON form is
-// clayscan's public contract (see README, "JSON output").
+// clayscan's public contract (see docs/formats.md, "JSON").
 type Finding struct {
 	RuleID   string `json:"rule_id"`
 	Title    string `json:"title"`

@@ -77,7 +77,7 @@ type Progress struct {
 }
 
 // Summary describes what a run covered. Its JSON form is part of the
-// contract (README, "JSON output").
+// contract (docs/formats.md, "JSON").
 type Summary struct {
 	FilesScanned int64                `json:"files_scanned"`
 	BytesScanned int64                `json:"bytes_scanned"`

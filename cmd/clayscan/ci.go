@@ -21,7 +21,7 @@ import (
 	"github.com/clayscan/clayscan/internal/git"
 )
 
-// runCI scans what a GitHub Actions event brings (README, "GitHub Actions"):
+// runCI scans what a GitHub Actions event brings (docs/action.md):
 // a pull request's commits, a push's commits, or else the full history.
 func runCI(ctx context.Context, e *env, args []string) int {
 	fs, sf := newScanFlagSet(e, "ci")

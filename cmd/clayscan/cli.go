@@ -15,7 +15,7 @@ import (
 	"github.com/clayscan/clayscan/internal/redact"
 )
 
-// Exit codes are a public contract (README, "Exit codes").
+// Exit codes are a public contract (README and docs/formats.md, "Exit codes").
 const (
 	exitClean    = 0 // no findings
 	exitFindings = 1 // findings (unsuppressed)

@@ -13,7 +13,7 @@ import (
 	"github.com/clayscan/clayscan/internal/escape"
 )
 
-// runHook installs or removes the pre-commit hook (README, "Pre-commit hook").
+// runHook installs or removes the pre-commit hook (docs/hooks.md).
 func runHook(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 || (args[0] != "install" && args[0] != "uninstall") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {

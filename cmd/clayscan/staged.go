@@ -10,7 +10,7 @@ import (
 )
 
 // runStaged scans what the next commit would add: the staged blobs, limited
-// to the lines they add to HEAD (README, "clayscan staged").
+// to the lines they add to HEAD (docs/scanning.md, "clayscan staged").
 func runStaged(ctx context.Context, e *env, args []string) int {
 	fs, sf := newScanFlagSet(e, "staged")
 	path, err := sf.parse(fs, args)

@@ -17,6 +17,6 @@
 // linking its object decoders (OpenPGP, curves, a diff library) cost every
 // run about 1 ms of package initialisation, and its root package's
 // transports about 10 ms. The measurements behind the readers here are in
-// README (Performance). go-git's types are still used where they cost
+// docs/performance.md. go-git's types are still used where they cost
 // nothing at start-up (plumbing.Hash, filemode, the config parser).
 package git

@@ -18,7 +18,7 @@ type Tool struct {
 	Version string `json:"version"`
 }
 
-// jsonReport is the documented JSON schema (README, "JSON output").
+// jsonReport is the documented JSON schema (docs/formats.md, "JSON").
 type jsonReport struct {
 	Tool       Tool              `json:"tool"`
 	Source     string            `json:"source"`

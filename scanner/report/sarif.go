@@ -10,7 +10,7 @@ import (
 )
 
 // SARIF 2.1.0 as GitHub code scanning reads it. Only the properties clayscan
-// fills are modelled; the README ("SARIF") documents them.
+// fills are modelled; docs/formats.md ("SARIF") documents them.
 type sarifLog struct {
 	Schema  string     `json:"$schema"`
 	Version string     `json:"version"`

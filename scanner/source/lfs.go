@@ -43,8 +43,11 @@ func newLFSStore(commonDir string, limit int64) lfsStore {
 }
 
 // parseLFSPointer reads a pointer as git-lfs does: a version line first
-// (the current spec, or the pre-release hawser one), then "key value" lines,
-// among them an oid (sha256, 64 lowercase hex digits) and a size.
+// (the current spec, or the pre-release hawser one), then "key value" lines:
+// an oid (sha256, 64 lowercase hex digits), a size, and extensions
+// (ext-N-name). A line of any other kind means it is no pointer: the file
+// is then scanned as itself, so text appended to a pointer is never
+// passed over.
 func parseLFSPointer(data []byte) (oid string, size int64, ok bool) {
 	if len(data) >= lfsPointerMax || !bytes.HasPrefix(data, []byte("version ")) {
 		return "", 0, false
@@ -74,6 +77,10 @@ func parseLFSPointer(data []byte) (oid string, size int64, ok bool) {
 				return "", 0, false
 			}
 			size, haveSize = n, true
+		default:
+			if !bytes.HasPrefix(k, []byte("ext-")) {
+				return "", 0, false
+			}
 		}
 	}
 	return oid, size, oid != "" && haveSize

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/clayscan/clayscan/rules"
@@ -89,14 +90,37 @@ func TestLFSObjectsScannedOrNamed(t *testing.T) {
 	}
 }
 
-// A file that only resembles a pointer is scanned as itself.
+// A file that only resembles a pointer is scanned as itself; the
+// pre-release "hawser" version line is a pointer, as git-lfs reads it.
 func TestLFSPointerLookalikeScanned(t *testing.T) {
 	r := newHistRepo(t)
 	r.write(".gitignore", ".env\n")
-	r.write("notes.txt", "version https://git-lfs.github.com/spec/v1\n"+keyLine(histKey1))
+	oid := strings.Repeat("ab", 32)
+	key := keyLine(histKey1)
+	lookalikes := map[string]string{
+		"appended.txt":      "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize 3\n" + key,
+		"no-oid.txt":        "version https://git-lfs.github.com/spec/v1\n" + key,
+		"upper-oid.txt":     "version https://git-lfs.github.com/spec/v1\noid sha256:" + strings.ToUpper(oid) + "\nsize 3\n" + key,
+		"no-size.txt":       "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\n" + key,
+		"other-version.txt": "version https://example.com/spec/v1\noid sha256:" + oid + "\nsize 3\n" + key,
+		"too-long.txt":      "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize 3\nx " + strings.Repeat("y", 1024) + "\n" + key,
+	}
+	for p, c := range lookalikes {
+		r.write(p, c)
+	}
+	r.write("hawser.bin", "version https://hawser.github.com/spec/v1\noid sha256:"+oid+"\nsize 3\n")
 	r.git("add", "-A")
 	res := runSource(t, &source.Staged{Path: r.dir})
-	if len(res.Findings) != 1 || res.Findings[0].Path != "notes.txt" || res.Findings[0].Line != 2 {
-		t.Errorf("findings = %v, want notes.txt:2", where(res))
+	got := map[string]bool{}
+	for _, f := range res.Findings {
+		got[f.Path] = true
+	}
+	for p := range lookalikes {
+		if !got[p] {
+			t.Errorf("%s: not scanned as itself (findings %v)", p, where(res))
+		}
+	}
+	if len(res.Skipped) != 1 || res.Skipped[0].Path != "hawser.bin" || res.Skipped[0].Reason != scanner.SkipLFSMissing {
+		t.Errorf("skipped = %+v, want hawser.bin lfs_missing", res.Skipped)
 	}
 }

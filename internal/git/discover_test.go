@@ -1,6 +1,7 @@
 package git
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,6 +127,11 @@ func TestDiscover(t *testing.T) {
 		undo()
 		undo = set("GIT_DIR", filepath.Join(w.root, "plain"))
 		w.checkDiscover("GIT_DIR not a repository", "repo")
+		// An error of its own: a scan must not go on as outside a
+		// repository, as it does for ErrNotRepository.
+		if _, err := Discover(filepath.Join(w.root, "repo"), w.lookup); err == nil || errors.Is(err, ErrNotRepository) {
+			t.Errorf("bad GIT_DIR: %v", err)
+		}
 		undo()
 		undo = set("GIT_INDEX_FILE", filepath.Join(w.root, "other-index"))
 		w.checkDiscover("GIT_INDEX_FILE", "repo/sub")

@@ -74,7 +74,11 @@ func Discover(path string, env Env) (*Location, error) {
 	}
 	loc := &Location{}
 	explicit := false
-	if d, ok := env.get("GIT_DIR"); ok && d != "" {
+	if d, ok := env.get("GIT_DIR"); ok { // set but empty is an error, as in git
+		if d == "" {
+			return nil, &hintedError{err: errors.New("GIT_DIR is set to an empty path"),
+				hint: "GIT_DIR is set in the environment: unset it, or point it at a git directory"}
+		}
 		explicit = true
 		if loc.GitDir, err = absFromCwd(d); err != nil {
 			return nil, err
@@ -83,8 +87,10 @@ func Discover(path string, env Env) (*Location, error) {
 			loc.GitDir = g
 		}
 		if !isGitDir(loc.GitDir, env) {
+			// Not ErrNotRepository: that lets a scan go on over a plain
+			// directory, and git stops here ("not a git repository").
 			return nil, &hintedError{
-				err:  fmt.Errorf("GIT_DIR %q: %w", d, ErrNotRepository),
+				err:  fmt.Errorf("GIT_DIR %q is not a git directory", d),
 				hint: "GIT_DIR is set in the environment: unset it, or point it at a git directory",
 			}
 		}

@@ -83,6 +83,10 @@ func (w *Worktree) open() (*tree, error) {
 	}
 	defer release()
 	if repo.Root == "" {
+		if filepath.Base(repo.GitDir) == ".git" {
+			// Inside a .git directory, which git treats as bare too.
+			return nil, fmt.Errorf("%q is inside a git directory: like a %w, it has no working tree to scan (scan the work tree above it, or its commits with 'clayscan history')", path, ErrBareRepository)
+		}
 		return nil, fmt.Errorf("%q is a %w: it has no working tree to scan (scan its commits with 'clayscan history')", path, ErrBareRepository)
 	}
 	t.root, t.isRepo = repo.Root, true

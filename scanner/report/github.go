@@ -31,8 +31,59 @@ func GitHub(w io.Writer, res *scanner.Result) error {
 	if res.Failure != "" {
 		ew.printf("::error title=%s::%s\n", escape.WorkflowProperty("clayscan: scan failed"), escape.WorkflowData(escape.Text(res.Failure)))
 	}
+	// Content that may hold a key but was not scanned (an LFS object not
+	// fetched, a file over --max-file-size, an unmerged path) is a warning
+	// on its path; GitHub shows ten per step, the job summary lists more.
+	for _, s := range notScannedWarnings(res.Skipped) {
+		props := "title=" + escape.WorkflowProperty("clayscan: not scanned ("+string(s.Reason)+")")
+		if s.Repository == "" {
+			props = "file=" + escape.WorkflowProperty(escape.Path(s.Path)) + "," + props
+		}
+		ew.printf("::warning %s::%s\n", props, escape.WorkflowData(escape.Text(skipText(s))))
+	}
 	ew.printf("%s\n", SummaryLine(res, false))
 	return ew.err
+}
+
+// notScannedWarnings are the skips worth a warning: content that may hold
+// text (binary files, symlinks and submodules hold none of this
+// repository's text).
+func notScannedWarnings(skips []scanner.Skipped) []scanner.Skipped {
+	var out []scanner.Skipped
+	for _, s := range skips {
+		switch s.Reason {
+		case scanner.SkipTooLarge, scanner.SkipLFSMissing, "unmerged":
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// skipText says what was not scanned and why, in one line.
+func skipText(s scanner.Skipped) string {
+	var b strings.Builder
+	b.WriteString(s.Path)
+	if s.Repository != "" {
+		b.WriteString(" in repository " + s.Repository)
+	}
+	switch s.Reason {
+	case scanner.SkipTooLarge:
+		b.WriteString(" was not scanned: larger than --max-file-size")
+	case scanner.SkipLFSMissing:
+		b.WriteString(" was not scanned: its Git LFS object is not in the local store (git lfs fetch --all)")
+	case "unmerged":
+		b.WriteString(" was not scanned: it has merge conflicts")
+	default:
+		b.WriteString(" was not scanned: " + string(s.Reason))
+	}
+	if s.Blob != "" {
+		b.WriteString(" (blob " + short(s.Blob))
+		if s.Commit != "" {
+			b.WriteString(" in commit " + short(s.Commit))
+		}
+		b.WriteString(")")
+	}
+	return b.String()
 }
 
 // AnnotationLevel is the workflow command for a finding's severity:
@@ -155,6 +206,17 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 	}
 	if len(res.Errors) > 0 {
 		ew.printf("%d file(s) could not be read: the scan is incomplete.\n\n", len(res.Errors))
+	}
+	if warn := notScannedWarnings(res.Skipped); len(warn) > 0 {
+		ew.printf("**Not scanned (%d):**\n\n", len(warn))
+		for i, s := range warn {
+			if i == 50 {
+				ew.printf("- …and %d more: see the JSON or SARIF report.\n", len(warn)-i)
+				break
+			}
+			ew.printf("- %s\n", escape.MarkdownText(skipText(s)))
+		}
+		ew.printf("\n")
 	}
 	// The summary line is clayscan's own words and counts: no escaping.
 	ew.printf("%s\n", SummaryLine(res, false))

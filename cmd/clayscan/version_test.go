@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -34,6 +38,45 @@ func TestVersionFrom(t *testing.T) {
 	} {
 		if got := versionFrom(tc.stamped, tc.read); got != tc.want {
 			t.Errorf("%s: versionFrom = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// The SARIF tool version and the JSON report's are the version command's.
+func TestReportsCarryVersion(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("version: exit %d: %s", code, errb.String())
+	}
+	want := strings.TrimPrefix(strings.TrimSpace(out.String()), "clayscan ")
+	for _, format := range []string{"sarif", "json"} {
+		out.Reset()
+		errb.Reset()
+		if code := run(context.Background(), []string{"scan", "-f", format, dir}, nil, &out, &errb); code != 0 {
+			t.Fatalf("scan -f %s: exit %d: %s", format, code, errb.String())
+		}
+		var rep struct {
+			Tool struct {
+				Version string `json:"version"`
+			} `json:"tool"`
+			Runs []struct {
+				Tool struct {
+					Driver struct {
+						Version string `json:"version"`
+					} `json:"driver"`
+				} `json:"tool"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		got := rep.Tool.Version
+		if format == "sarif" && len(rep.Runs) == 1 {
+			got = rep.Runs[0].Tool.Driver.Version
+		}
+		if got != want {
+			t.Errorf("%s tool version %q, want %q (clayscan version)", format, got, want)
 		}
 	}
 }

@@ -152,11 +152,42 @@ cp "$f" "$out"
 	}
 
 	// Not a release tag, or no binary for the runner: build from source.
-	for _, tc := range []struct{ ref, arch string }{{"v1", "X64"}, {"main", "X64"}, {"", "X64"}, {"0123456789abcdef0123456789abcdef01234567", "X64"}, {"v1.2.3", "ARM"}} {
+	for _, tc := range []struct{ ref, arch string }{{"main", "X64"}, {"", "X64"}, {"0123456789abcdef0123456789abcdef01234567", "X64"}, {"v1.2.3", "ARM"}} {
 		r = runStep(t, script, env(tc.ref, tc.arch), bin)
 		if r.code != 0 || r.outputs["ok"] != "false" {
 			t.Errorf("ref %q arch %s: exit %d, outputs %v, want a build from source\n%s", tc.ref, tc.arch, r.code, r.outputs, r.stdout)
 		}
+	}
+
+	// A major or minor tag is the newest vX.Y.Z release on the same commit,
+	// read with git ls-remote (annotated tags peeled).
+	const c1, c2, c3, tagObj = "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222", "3333333333333333333333333333333333333333", "4444444444444444444444444444444444444444"
+	writeScript(t, filepath.Join(bin, "git"), `[ "$1" = ls-remote ] || exit 1
+cat <<'REFS'
+`+tagObj+`	refs/tags/v1
+`+c2+`	refs/tags/v1^{}
+`+c2+`	refs/tags/v1.2
+`+c1+`	refs/tags/v1.2.2
+`+tagObj+`	refs/tags/v1.2.3
+`+c2+`	refs/tags/v1.2.3^{}
+`+c3+`	refs/tags/v1.10.0
+`+c3+`	refs/tags/v2
+REFS
+`)
+	sums(sum + "  clayscan-linux-amd64\n")
+	for ref, want := range map[string]string{"v1": "v1.2.3", "v1.2": "v1.2.3", "v2": "v1.10.0"} {
+		os.Remove(log)
+		r = runStep(t, script, env(ref, "X64"), bin)
+		if r.code != 0 || r.outputs["ok"] != "true" || !strings.Contains(r.stdout, ref+" is release "+want) {
+			t.Errorf("%s: exit %d, outputs %v, want release %s\n%s", ref, r.code, r.outputs, want, r.stdout)
+		}
+		if urls, _ := os.ReadFile(log); !strings.Contains(string(urls), "/releases/download/"+want+"/clayscan-linux-amd64") {
+			t.Errorf("%s: downloaded %q, want release %s", ref, urls, want)
+		}
+	}
+	r = runStep(t, script, env("v3", "X64"), bin)
+	if r.code != 0 || r.outputs["ok"] != "false" {
+		t.Errorf("v3 (no such tag): exit %d, outputs %v, want a build from source\n%s", r.code, r.outputs, r.stdout)
 	}
 
 	// A release without this file (not published yet): build, with a warning.

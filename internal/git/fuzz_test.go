@@ -52,19 +52,24 @@ func FuzzIndex(f *testing.F) {
 	})
 }
 
-// writeObjects lays out an objects directory holding one pack (idx, pack)
-// and one loose object (loose), for OpenODB.
-func writeObjects(t *testing.T, idx, pack, loose []byte) (string, Hash) {
+// writeObjects lays out, in dir (reused from one input to the next: a
+// fresh directory per input costs more than the read), an objects
+// directory holding one pack (idx, pack), its multi-pack-index when midx
+// is not empty, and one loose object (loose), for OpenODB.
+func writeObjects(t *testing.T, dir string, idx, pack, midx, loose []byte) (string, Hash) {
 	t.Helper()
-	objects := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(objects, "pack"), 0o755); err != nil {
+	objects := filepath.Join(dir, "objects")
+	packDir := filepath.Join(objects, "pack")
+	if err := os.MkdirAll(packDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if idx != nil {
-		if err := os.WriteFile(filepath.Join(objects, "pack", "pack-fuzz.idx"), idx, 0o644); err != nil {
-			t.Fatal(err)
+	for name, data := range map[string][]byte{"pack-fuzz.idx": idx, "pack-fuzz.pack": pack, "multi-pack-index": midx} {
+		p := filepath.Join(packDir, name)
+		if data == nil || name == "multi-pack-index" && len(data) == 0 {
+			os.Remove(p)
+			continue
 		}
-		if err := os.WriteFile(filepath.Join(objects, "pack", "pack-fuzz.pack"), pack, 0o644); err != nil {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -99,13 +104,14 @@ func readAll(db *ODB) {
 	}
 }
 
-// FuzzPack: a pack and its index, any bytes, opened and read through the
-// ODB (headers, delta chains, types, sizes), with and without the
-// delta-base cache.
+// FuzzPack: a pack, its index and a multi-pack-index, any bytes, opened
+// and read through the ODB (headers, delta chains, types, sizes), with and
+// without the delta-base cache.
 func FuzzPack(f *testing.F) {
-	f.Fuzz(func(t *testing.T, idx, pack []byte) {
-		objects, _ := writeObjects(t, idx, pack, nil)
-		allocBound(t, len(idx)+len(pack), func() {
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, idx, pack, midx []byte) {
+		objects, _ := writeObjects(t, dir, idx, pack, midx, nil)
+		allocBound(t, len(idx)+len(pack)+len(midx), func() {
 			for _, keep := range []bool{false, true} {
 				db, err := OpenODB(objects, SHA1, keep)
 				if err != nil {
@@ -120,8 +126,9 @@ func FuzzPack(f *testing.F) {
 
 // FuzzLoose: a loose object file, any bytes, read whole and under a limit.
 func FuzzLoose(f *testing.F) {
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		objects, h := writeObjects(t, nil, nil, data)
+		objects, h := writeObjects(t, dir, nil, nil, nil, data)
 		allocBound(t, len(data), func() {
 			db, err := OpenODB(objects, SHA1, false)
 			if err != nil {

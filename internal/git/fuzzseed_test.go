@@ -92,8 +92,11 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		if len(packs) != 1 {
 			t.Fatalf("packs: %v", packs)
 		}
-		if format == "sha1" { // the pack reader reads SHA-1 packs
-			seed("FuzzPack", "deltas", read(packs[0]), read(strings.TrimSuffix(packs[0], ".idx")+".pack"))
+		if format == "sha1" { // the fuzz target opens SHA-1 object directories
+			idx, pack := read(packs[0]), read(strings.TrimSuffix(packs[0], ".idx")+".pack")
+			seed("FuzzPack", "deltas", idx, pack, nil)
+			gitc(dir, "multi-pack-index", "write")
+			seed("FuzzPack", "deltas-midx", idx, pack, read(filepath.Join(dir, ".git", "objects", "pack", "multi-pack-index")))
 		}
 	}
 	seed("FuzzApplyDelta", "copy-insert", []byte("hello world"), []byte{11, 16, 0x91, 0, 5, 5, ' ', 'w', 'o', 'r', 'l', 0x91, 6, 5, 1, '!'})

@@ -49,11 +49,18 @@ func FuzzReports(f *testing.F) {
 			Commit: "0123456789abcdef0123456789abcdef01234567", Author: author, Email: author, Date: author,
 			Secret: scanner.Mask(skLive), Fingerprint: ruleID + ":0011223344556677", Guidance: guidance, GitignoreRule: author,
 		}
+		sup := fd
+		sup.SuppressedBy = guidance
 		res := &scanner.Result{
-			Source:   "history",
-			Findings: []scanner.Finding{fd, fd},
-			Errors:   []*scanner.ScanError{{Path: path, Err: errors.New(author)}},
-			Summary:  scanner.Summary{Findings: 2, Skipped: map[scanner.SkipReason]int64{}},
+			Source:     "history",
+			Findings:   []scanner.Finding{fd, fd},
+			Suppressed: []scanner.Finding{sup},
+			Errors:     []*scanner.ScanError{{Path: path, Err: errors.New(author)}},
+			// What other writers add: the list of what was not scanned,
+			// the repositories of a sweep, each with untrusted names.
+			Skipped:      []scanner.Skipped{{Repository: author, Path: path, Blob: title, Commit: ruleID, Reason: scanner.SkipReason(guidance)}},
+			Repositories: []scanner.RepoResult{{Repository: path, Error: author}, {Repository: title}},
+			Summary:      scanner.Summary{Findings: 2, Skipped: map[scanner.SkipReason]int64{scanner.SkipReason(severity): 1}},
 		}
 
 		var js bytes.Buffer

@@ -222,7 +222,7 @@ func SummaryLine(res *scanner.Result, colored bool) string {
 	if n := s.SkippedTotal(); n > 0 {
 		reasons := make([]string, 0, len(s.Skipped))
 		for r, c := range s.Skipped {
-			reasons = append(reasons, fmt.Sprintf("%s %d", r, c))
+			reasons = append(reasons, fmt.Sprintf("%s %d", escape.Text(string(r)), c))
 		}
 		sort.Strings(reasons)
 		fmt.Fprintf(&b, "; skipped %d (%s)", n, strings.Join(reasons, ", "))

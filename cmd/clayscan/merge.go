@@ -36,7 +36,8 @@ var mergeFormatNames = []string{"text", "json", "sarif", "github", "markdown"}
 
 // runMerge combines JSON reports into one (docs/merge.md). Exit codes: 1
 // when any secret was found, 2 when a report could not be read or lists
-// content its scan could not read (the merged report is still written),
+// content its scan could not read or comes from a scan that failed (the
+// merged report is still written),
 // else 0.
 func runMerge(ctx context.Context, e *env, args []string) int {
 	fs := newFlagSet(e, "merge", "[flags] REPORT.json...")
@@ -107,6 +108,13 @@ func runMerge(ctx context.Context, e *env, args []string) int {
 			e.errorf(err, "")
 		}
 		e.errorf(fmt.Errorf("%d of %d reports could not be read; the merged report lacks them", len(bad), len(files)), "merge the JSON reports clayscan writes with --format json")
+		return exitError
+	}
+	if n := m.Summary.FailedReports; n > 0 {
+		for _, f := range m.Failures {
+			e.errorf(errors.New(f.String()), "")
+		}
+		e.errorf(fmt.Errorf("%d of the reports merged come from scans that failed: the merged report is partial", n), "fix what stopped those scans and scan those repositories again")
 		return exitError
 	}
 	if m.Summary.Errors > 0 {

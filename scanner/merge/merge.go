@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/clayscan/clayscan/scanner"
@@ -28,7 +29,12 @@ type Report struct {
 	Source   string
 	Findings []scanner.Finding
 	Errors   []Error
-	Summary  scanner.Summary
+	// Failures: the report's scan failed (its JSON "error"), or, for a
+	// merged report, the failed reports it merged.
+	Failures []Failure
+	// Skipped lists what the scan did not scan, each with its repository.
+	Skipped []scanner.Skipped
+	Summary scanner.Summary
 	// Repositories lists the repositories a multi-repository history
 	// report (or a merged report) covers.
 	Repositories []scanner.RepoResult
@@ -47,6 +53,16 @@ type Error struct {
 	Error      string `json:"error"`
 }
 
+// Failure is a report whose scan failed (exit 2): what it holds is
+// partial, so the merged report is too.
+type Failure struct {
+	// Report is the report file that said so.
+	Report string `json:"report"`
+	// Repository is set for a report of one repository.
+	Repository string `json:"repository,omitempty"`
+	Error      string `json:"error"`
+}
+
 // rawReport is the JSON form Read accepts: the fields every clayscan
 // report has, plus those of a merged report.
 type rawReport struct {
@@ -54,6 +70,9 @@ type rawReport struct {
 	Source       string               `json:"source"`
 	Findings     *[]scanner.Finding   `json:"findings"`
 	Errors       []Error              `json:"errors"`
+	Error        string               `json:"error"`
+	Failures     []Failure            `json:"failures"`
+	Skipped      []scanner.Skipped    `json:"skipped"`
 	Summary      *scanner.Summary     `json:"summary"`
 	Repositories []scanner.RepoResult `json:"repositories"`
 }
@@ -73,10 +92,23 @@ func Read(name string, data []byte) (*Report, error) {
 		return nil, fmt.Errorf("%w: it lacks the tool, findings or summary field (write it with clayscan --format json)", ErrNotReport)
 	}
 	r := &Report{Name: name, Tool: *raw.Tool, Source: raw.Source, Findings: *raw.Findings,
-		Errors: raw.Errors, Summary: *raw.Summary, Repositories: raw.Repositories}
+		Errors: raw.Errors, Failures: raw.Failures, Skipped: raw.Skipped, Summary: *raw.Summary, Repositories: raw.Repositories}
 	// A report of one repository does not name it: its file does.
 	repo := RepoName(name)
-	if len(r.Repositories) == 0 && r.Source != "merge" {
+	single := len(r.Repositories) == 0 && r.Source != "merge"
+	if raw.Error != "" {
+		f := Failure{Report: name, Error: raw.Error}
+		if single {
+			f.Repository = repo
+		}
+		r.Failures = append(r.Failures, f)
+	}
+	if single {
+		for i := range r.Skipped {
+			if r.Skipped[i].Repository == "" {
+				r.Skipped[i].Repository = repo
+			}
+		}
 		r.Repositories = []scanner.RepoResult{{Repository: repo, Summary: r.Summary}}
 		for i := range r.Findings {
 			if r.Findings[i].Repository == "" {
@@ -137,12 +169,17 @@ type Secret struct {
 
 // Summary counts what a merged report covers.
 type Summary struct {
-	Reports      int   `json:"reports"`
-	Repositories int   `json:"repositories"`
-	Secrets      int   `json:"secrets"`
-	InHead       int   `json:"secrets_in_head"`
-	Findings     int   `json:"findings"`
-	Errors       int   `json:"errors"`
+	Reports      int `json:"reports"`
+	Repositories int `json:"repositories"`
+	Secrets      int `json:"secrets"`
+	InHead       int `json:"secrets_in_head"`
+	Findings     int `json:"findings"`
+	Errors       int `json:"errors"`
+	// FailedReports counts Failures.
+	FailedReports int `json:"failed_reports"`
+	// NotScanned counts what the repositories' scans did not scan (their
+	// summaries' skipped counts); the Skipped list may name fewer.
+	NotScanned   int64 `json:"not_scanned"`
 	Commits      int64 `json:"commits"`
 	Blobs        int64 `json:"blobs"`
 	FilesScanned int64 `json:"files_scanned"`
@@ -161,7 +198,13 @@ type Result struct {
 	// repository, in report order (repository, path, line).
 	Findings []scanner.Finding `json:"findings"`
 	Errors   []Error           `json:"errors,omitempty"`
-	Summary  Summary           `json:"summary"`
+	// Failures are the reports whose scan failed: the merged report is
+	// partial where they are.
+	Failures []Failure `json:"failures,omitempty"`
+	// Skipped is every report's list of what was not scanned, each with
+	// its repository, by repository then path.
+	Skipped []scanner.Skipped `json:"skipped,omitempty"`
+	Summary Summary           `json:"summary"`
 }
 
 // severityRank orders severities worst first.
@@ -188,6 +231,11 @@ func Merge(reports []*Report) *Result {
 		line, col              int
 	}
 	seenFinding := map[findingKey]bool{}
+	type skipKey struct {
+		repo, path, blob, commit string
+		reason                   scanner.SkipReason
+	}
+	seenSkip := map[skipKey]bool{}
 	seenRepo := map[string]int{}
 	bySecret := map[string]int{}
 	for _, r := range reports {
@@ -208,6 +256,14 @@ func Merge(reports []*Report) *Result {
 			res.Repositories = append(res.Repositories, rs)
 		}
 		res.Errors = append(res.Errors, r.Errors...)
+		res.Failures = append(res.Failures, r.Failures...)
+		for _, sk := range r.Skipped {
+			k := skipKey{sk.Repository, sk.Path, sk.Blob, sk.Commit, sk.Reason}
+			if !seenSkip[k] {
+				seenSkip[k] = true
+				res.Skipped = append(res.Skipped, sk)
+			}
+		}
 		for _, f := range r.Findings {
 			k := findingKey{f.Repository, f.Path, f.Commit, f.Fingerprint, f.Line, f.Column}
 			if seenFinding[k] {
@@ -266,6 +322,13 @@ func Merge(reports []*Report) *Result {
 		scanner.SortFindings(res.Findings[lo:hi])
 		lo = hi
 	}
+	sort.SliceStable(res.Skipped, func(a, b int) bool {
+		x, y := &res.Skipped[a], &res.Skipped[b]
+		if x.Repository != y.Repository {
+			return x.Repository < y.Repository
+		}
+		return x.Path < y.Path
+	})
 	sort.SliceStable(res.Repositories, func(a, b int) bool {
 		return res.Repositories[a].Repository < res.Repositories[b].Repository
 	})
@@ -276,6 +339,7 @@ func Merge(reports []*Report) *Result {
 	sum.Secrets = len(res.Secrets)
 	sum.Findings = len(res.Findings)
 	sum.Errors = len(res.Errors)
+	sum.FailedReports = len(res.Failures)
 	for _, s := range res.Secrets {
 		if s.InHead {
 			sum.InHead++
@@ -286,6 +350,7 @@ func Merge(reports []*Report) *Result {
 		sum.Blobs += rs.Summary.Blobs
 		sum.FilesScanned += rs.Summary.FilesScanned
 		sum.BytesScanned += rs.Summary.BytesScanned
+		sum.NotScanned += rs.Summary.SkippedTotal()
 		if rs.Summary.Shallow {
 			sum.Shallow++
 		}
@@ -343,7 +408,7 @@ func lessLocation(a, b *Location) bool {
 // reporters that list findings (SARIF, GitHub annotations): one finding per
 // location, each naming its repository.
 func (m *Result) AsResult() *scanner.Result {
-	res := &scanner.Result{Source: "merge", Findings: m.Findings}
+	res := &scanner.Result{Source: "merge", Findings: m.Findings, Skipped: m.Skipped, Failure: m.FailureText()}
 	for _, e := range m.Errors {
 		res.Errors = append(res.Errors, &scanner.ScanError{Repository: e.Repository, Path: e.Path, Err: errors.New(e.Error)})
 	}
@@ -351,5 +416,40 @@ func (m *Result) AsResult() *scanner.Result {
 		FilesScanned: m.Summary.FilesScanned, BytesScanned: m.Summary.BytesScanned, Skipped: map[scanner.SkipReason]int64{},
 		Errors: m.Summary.Errors, Findings: len(m.Findings), Commits: m.Summary.Commits, Blobs: m.Summary.Blobs,
 	}
+	var listed int64
+	for _, rs := range m.Repositories {
+		for reason, n := range rs.Summary.Skipped {
+			res.Summary.Skipped[reason] += n
+		}
+		res.Summary.Shallow = res.Summary.Shallow || rs.Summary.Shallow
+	}
+	listed = int64(len(m.Skipped))
+	if n := res.Summary.SkippedTotal() - listed; n > 0 {
+		res.Summary.SkippedUnlisted = n
+	}
 	return res
+}
+
+// FailureText names every failed report and repository in one line, for
+// the formats that carry one failure (SARIF, GitHub); empty when none.
+func (m *Result) FailureText() string {
+	var parts []string
+	for _, f := range m.Failures {
+		parts = append(parts, f.String())
+	}
+	for _, rs := range m.Repositories {
+		if rs.Error != "" {
+			parts = append(parts, "repository "+strconv.Quote(rs.Repository)+": "+rs.Error)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// String names the failed report (and its repository) and why it failed.
+func (f Failure) String() string {
+	s := "report " + strconv.Quote(f.Report)
+	if f.Repository != "" {
+		s += " (repository " + strconv.Quote(f.Repository) + ")"
+	}
+	return s + ": " + f.Error
 }

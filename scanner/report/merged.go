@@ -54,8 +54,23 @@ func MergedText(w io.Writer, m *merge.Result, opts TextOptions) error {
 	for _, e := range m.Errors {
 		ew.printf("%s %s: %s: %s\n", p.red.Sprint("error:"), escape.Path(e.Repository), escape.Path(e.Path), escape.Text(e.Error))
 	}
+	for _, f := range m.Failures {
+		ew.printf("%s %s: the scan failed, so this report is partial: %s\n", p.red.Sprint("error:"), failedName(f), escape.Text(f.Error))
+	}
+	if len(m.Skipped) > 0 || m.Summary.NotScanned > 0 {
+		writeSkipped(ew, p, m.AsResult())
+	}
 	ew.printf("%s\n", MergedSummaryLine(m, opts.Color))
 	return ew.err
+}
+
+// failedName names a failed report: its file, and its repository when it
+// covers one.
+func failedName(f merge.Failure) string {
+	if f.Repository != "" {
+		return escape.Path(f.Repository) + " (" + escape.Path(f.Report) + ")"
+	}
+	return escape.Path(f.Report)
 }
 
 func textLocation(l merge.Location) string {
@@ -96,8 +111,14 @@ func MergedSummaryLine(m *merge.Result, colored bool) string {
 	if s.Shallow > 0 {
 		fmt.Fprintf(&b, "; %d shallow", s.Shallow)
 	}
+	if s.NotScanned > 0 {
+		fmt.Fprintf(&b, "; %d not scanned", s.NotScanned)
+	}
 	if s.Errors > 0 {
 		fmt.Fprintf(&b, "; %d error%s", s.Errors, plural(s.Errors))
+	}
+	if s.FailedReports > 0 {
+		fmt.Fprintf(&b, "; %d failed scan%s (partial report%s)", s.FailedReports, plural(s.FailedReports), plural(s.FailedReports))
 	}
 	b.WriteString(": ")
 	if s.Secrets == 0 {
@@ -186,15 +207,39 @@ func MergedMarkdown(w io.Writer, m *merge.Result, opts SummaryOptions) error {
 			failed = append(failed, fmt.Sprintf("- %s: %s", mdText(rs.Repository), mdText(rs.Error)))
 		}
 	}
+	for _, f := range m.Failures {
+		failed = append(failed, fmt.Sprintf("- %s: the scan failed, so its report is partial: %s", mdText(failedName(f)), mdText(f.Error)))
+	}
 	if len(failed) > 0 || len(m.Errors) > 0 {
-		ew.printf("> [!WARNING]\n> The sweep is incomplete: %d repositor%s could not be scanned and %d object(s) or file(s) could not be read.\n\n",
-			len(failed), map[bool]string{true: "y", false: "ies"}[len(failed) == 1], len(m.Errors))
+		ew.printf("> [!WARNING]\n> The sweep is incomplete: %d repositor%s or report%s could not be scanned in full and %d object(s) or file(s) could not be read.\n\n",
+			len(failed), map[bool]string{true: "y", false: "ies"}[len(failed) == 1], plural(len(failed)), len(m.Errors))
 		for _, f := range failed {
 			ew.printf("%s\n", f)
 		}
 		if len(failed) > 0 {
 			ew.printf("\n")
 		}
+	}
+	if len(m.Skipped) > 0 || m.Summary.NotScanned > 0 {
+		ew.printf("**Not scanned (%d):**\n\n", m.Summary.NotScanned)
+		for i, sk := range m.Skipped {
+			if i == 100 {
+				ew.printf("- …and %d more: see the JSON report's `skipped` list\n", len(m.Skipped)-i)
+				break
+			}
+			line := sk.Repository + ": " + sk.Path + "  " + string(sk.Reason)
+			if sk.Blob != "" {
+				line += "  blob " + short(sk.Blob)
+			}
+			if sk.Commit != "" {
+				line += " in commit " + short(sk.Commit)
+			}
+			ew.printf("- %s\n", mdText(line))
+		}
+		if n := m.Summary.NotScanned - int64(len(m.Skipped)); n > 0 {
+			ew.printf("- …and %d more not listed (binary ones, or past the list's limit)\n", n)
+		}
+		ew.printf("\n")
 	}
 	if m.Summary.Shallow > 0 {
 		ew.printf("> [!WARNING]\n> %d repositor%s shallow clones: history before the shallow boundary was not scanned.\n\n",

@@ -43,12 +43,21 @@ func mergeFixture(t *testing.T) *merge.Result {
 		finding("org/web", "fixture-live-key", "critical", "src/client.ts", 12, live, "2222222222222222222222222222222222222222", "2022-01-02T03:04:05Z", &yes),
 		finding("org/web", "fixture-ent-key", "high", "deploy/values.yaml", 4, ent, "3333333333333333333333333333333333333333", "2024-02-03T04:05:06Z", &yes),
 	}
-	clean := &scanner.Result{Source: "history", Summary: scanner.Summary{Commits: 5, Blobs: 6, FilesScanned: 6, BytesScanned: 100}}
+	clean := &scanner.Result{Source: "history", Summary: scanner.Summary{Commits: 5, Blobs: 6, FilesScanned: 6, BytesScanned: 100,
+		Skipped: map[scanner.SkipReason]int64{scanner.SkipLFSMissing: 1, scanner.SkipBinary: 2}, SkippedUnlisted: 2}}
+	clean.Skipped = []scanner.Skipped{{Path: "assets/data.bin", Blob: "4444444444444444444444444444444444444444", Commit: "5555555555555555555555555555555555555555", Reason: scanner.SkipLFSMissing}}
+	// A scan that failed part way (issue 11): its findings merge, and its
+	// error must make the merged report partial, never clean.
+	broken := &scanner.Result{Source: "history", Failure: "reading object 6666666: zlib: invalid header",
+		Summary: scanner.Summary{Commits: 2, Blobs: 3, FilesScanned: 3, BytesScanned: 50, Findings: 1}}
+	broken.Findings = []scanner.Finding{
+		finding("", "fixture-ent-key", "high", "old.env", 1, ent, "7777777777777777777777777777777777777777", "2021-01-01T00:00:00Z", &no),
+	}
 	var reports []*merge.Report
 	for _, in := range []struct {
 		name string
 		res  *scanner.Result
-	}{{"reports/org_api.json", api}, {"reports/chunk-1.json", multi}, {"reports/org_docs.json", clean}} {
+	}{{"reports/org_api.json", api}, {"reports/chunk-1.json", multi}, {"reports/org_docs.json", clean}, {"reports/org_broken.json", broken}} {
 		var buf bytes.Buffer
 		if err := JSON(&buf, in.res, Tool{Name: "clayscan", Version: "1.2.3"}, JSONOptions{}); err != nil {
 			t.Fatal(err)
@@ -100,7 +109,7 @@ func TestMergeGroupsBySecret(t *testing.T) {
 	if got := strings.Join(live.Repositories, ","); got != "org/web,org_api" {
 		t.Errorf("live key repositories: got %s", got)
 	}
-	if m.Summary.Reports != 4 || m.Summary.Repositories != 4 || m.Summary.Findings != 3 {
+	if m.Summary.Reports != 5 || m.Summary.Repositories != 5 || m.Summary.Findings != 4 {
 		t.Errorf("summary: got %+v", m.Summary)
 	}
 }
@@ -123,8 +132,55 @@ func TestMergedReportMergesAgain(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("secrets changed on a second merge:\n%s\n%s", a, b)
 	}
+	if len(again.Failures) != 1 || again.Failures[0] != m.Failures[0] || len(again.Skipped) != len(m.Skipped) {
+		t.Errorf("failures or skipped changed on a second merge: %+v %+v", again.Failures, again.Skipped)
+	}
 	if len(again.Repositories) != len(m.Repositories) {
 		t.Errorf("repositories: got %d, want %d", len(again.Repositories), len(m.Repositories))
+	}
+}
+
+// TestMergeCarriesFailuresAndSkips: a report whose scan failed (its JSON
+// "error") never merges into a clean-looking result, and what the scans did
+// not scan stays named, with its repository (issue 11).
+func TestMergeCarriesFailuresAndSkips(t *testing.T) {
+	m := mergeFixture(t)
+	want := merge.Failure{Report: "reports/org_broken.json", Repository: "org_broken", Error: "reading object 6666666: zlib: invalid header"}
+	if len(m.Failures) != 1 || m.Failures[0] != want || m.Summary.FailedReports != 1 {
+		t.Errorf("failures: got %+v (summary %d), want %+v", m.Failures, m.Summary.FailedReports, want)
+	}
+	if len(m.Skipped) != 1 || m.Skipped[0].Repository != "org_docs" || m.Skipped[0].Path != "assets/data.bin" ||
+		m.Skipped[0].Reason != scanner.SkipLFSMissing || m.Skipped[0].Commit != "5555555555555555555555555555555555555555" {
+		t.Errorf("skipped: got %+v", m.Skipped)
+	}
+	if m.Summary.NotScanned != 3 {
+		t.Errorf("summary skipped: got %d, want 3", m.Summary.NotScanned)
+	}
+	res := m.AsResult()
+	if !strings.Contains(res.Failure, "org_broken") || !strings.Contains(res.Failure, "zlib") {
+		t.Errorf("SARIF/GitHub failure: got %q", res.Failure)
+	}
+	var sarif, gh, text, md bytes.Buffer
+	if err := SARIF(&sarif, res, Tool{Name: "clayscan", Version: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := GitHub(&gh, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := MergedText(&text, m, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := MergedMarkdown(&md, m, SummaryOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"sarif": sarif.String(), "github": gh.String(), "text": text.String(), "markdown": md.String()} {
+		out = strings.ReplaceAll(out, "\\", "")
+		if !strings.Contains(out, "org_broken") || !strings.Contains(out, "assets/data.bin") {
+			t.Errorf("%s does not name the failed report and the skipped path:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(sarif.String(), `"executionSuccessful": false`) {
+		t.Errorf("SARIF says the execution succeeded")
 	}
 }
 

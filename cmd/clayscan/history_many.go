@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clayscan/clayscan/config"
+	"github.com/clayscan/clayscan/internal/redact"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/source"
 )
@@ -98,6 +99,10 @@ func runHistoryMany(ctx context.Context, e *env, sf *scanFlags, paths []string, 
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil {
+		// Interrupted: no report of a partial sweep (issue 12).
+		return interrupted(e)
+	}
 	res := combineRepos(paths, results, errs)
 	res.Summary.DurationMS = time.Since(start).Milliseconds()
 
@@ -162,7 +167,7 @@ func combineRepos(paths []string, results []*scanner.Result, errs []error) *scan
 	for i, p := range paths {
 		rr := scanner.RepoResult{Repository: p}
 		if errs[i] != nil {
-			rr.Error = errs[i].Error()
+			rr.Error = redact.String(errs[i].Error())
 		}
 		r := results[i]
 		if r != nil {

@@ -19,20 +19,28 @@ func TestInterruptedScanReportsNothing(t *testing.T) {
 	git("commit", "-qm", "init")
 	writeFile(t, dir, "staged.sh", "export K="+keys["CLAY_ENT"]+"\n")
 	git("add", "staged.sh")
+	dir2, git2 := gitRepo(t)
+	writeFile(t, dir2, "b.sh", "export K="+keys["SK_LIVE2"]+"\n")
+	git2("add", ".")
+	git2("commit", "-qm", "init")
 	t.Setenv("GITHUB_ACTIONS", "")
 	t.Setenv("GITHUB_EVENT_NAME", "")
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
 
-	for _, cmd := range []string{"scan", "staged", "history", "ci"} {
+	for _, cmd := range []string{"scan", "staged", "history", "history-many", "ci"} {
 		for _, format := range []string{"text", "json", "sarif", "github"} {
 			t.Run(cmd+"/"+format, func(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				cancel()
 				out := filepath.Join(t.TempDir(), "report")
 				args := []string{cmd, "--format", format, "-o", out}
-				if cmd == "ci" {
+				switch cmd {
+				case "ci":
 					args = append(args, "--sarif", out+".sarif")
+				case "history-many": // several repositories in one sweep
+					args[0] = "history"
+					args = append(args, dir2)
 				}
 				var stdout, stderr bytes.Buffer
 				code := run(ctx, append(args, dir), strings.NewReader(""), &stdout, &stderr)

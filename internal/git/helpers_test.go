@@ -31,7 +31,7 @@ func run(t testing.TB, dir string, args ...string) string {
 // gitWith runs git with extra environment (author dates, names).
 func gitWith(t testing.TB, dir string, env []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", args...)
+	cmd := exec.Command(gitBin(), args...)
 	cmd.Dir = dir
 	cmd.Env = append(gitEnv(), env...)
 	out, err := cmd.CombinedOutput()
@@ -64,7 +64,7 @@ func resolved(t testing.TB, dir string) string {
 
 // tryGit runs git and returns its error instead of failing the test.
 func tryGit(dir string, args ...string) (string, error) {
-	cmd := exec.Command("git", args...)
+	cmd := exec.Command(gitBin(), args...)
 	cmd.Dir = dir
 	cmd.Env = gitEnv()
 	out, err := cmd.CombinedOutput()

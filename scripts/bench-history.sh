@@ -22,6 +22,7 @@
 #   CLAYSCAN=PATH      the binary to measure (default: built from this tree)
 #   GITLEAKS=PATH      the gitleaks binary (default: found as above; "none" skips it)
 #   BENCH_PROCS="2 1"  the GOMAXPROCS values to run
+#   BENCH_GITLEAKS_PROCS  the GOMAXPROCS values for gitleaks (default: BENCH_PROCS)
 #   BENCH_RUNS=N       run each command N times and keep the fastest (default 1)
 #   BENCH_KEEP=DIR     keep clayscan's JSON reports there (to compare findings)
 # The machine is shared: compare rows from one invocation, and prefer CPU
@@ -32,6 +33,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${BENCH_RUNS:-1}
 procs=${BENCH_PROCS:-"2 1"}
+glprocs=${BENCH_GITLEAKS_PROCS:-$procs}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -80,7 +82,7 @@ for repo in "$@"; do
   done
   measure "floor (cat-file)" 1 git -C "$gd" cat-file --batch-all-objects --batch --unordered
   if [ -n "$gl" ]; then
-    for p in $procs; do
+    for p in $glprocs; do
       measure "gitleaks (clay rules)" "$p" "$gl" git --no-banner --log-level error --config "$tmp/gitleaks.toml" \
         --report-format json --report-path "$tmp/gl.json" "$gd"
     done

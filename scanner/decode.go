@@ -16,7 +16,8 @@ import (
 // prefilter's anchor bytes (y, k, b…) as often as any other character, so
 // the anchors' own hits find runs; a hit is only looked at when the byte
 // after it is an upper-case letter or a digit (or the anchor byte is
-// one), which random base64 and hex often have and ordinary code seldom.
+// one), which random base64 and hex often have and ordinary code seldom,
+// and not for anchor bytes common in code (y; see byteGroup.encGate).
 // A decoded run is scanned only when it holds a keyword. Percent-encoding
 // hides the delimiters around a keyword, not the keyword, so it is looked
 // for around keyword hits.

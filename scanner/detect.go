@@ -38,6 +38,10 @@ type Detector struct {
 	keywords []string // distinct, lowercase
 	byKw     [][]int  // keyword index → rule indices
 	anchors  []anchor // what the prefilter searches for
+	// groups are the anchors by the byte searched for: anchors that share
+	// a byte (k in sk_live_ and in pull-in-data-from-a-webhook-) share
+	// one pass over the data.
+	groups []byteGroup
 	// starts[ri] holds rule ri's regex anchored at a keyword hit, when its
 	// matches all begin with one of its keywords: it is then tried only
 	// where a keyword starts instead of across a window. See start.
@@ -106,6 +110,42 @@ type anchor struct {
 	implied []implied
 }
 
+// byteGroup is one byte the prefilter searches for, and the anchors whose
+// searched byte it is.
+type byteGroup struct {
+	b       byte
+	members []groupMember
+	// encGate: this byte's hits look for encoded runs (decode.go). Not
+	// the lower-case letters common in text (y, the most frequent anchor
+	// byte in code): their hits cost more than they find.
+	encGate bool
+}
+
+type groupMember struct {
+	pos    int    // the byte's index in the keyword
+	kw     string // the anchor's keyword
+	anchor int
+}
+
+// groupAnchors groups the anchors by searched byte, in order of first use.
+func groupAnchors(as []anchor, kws []string) []byteGroup {
+	var gs []byteGroup
+	at := map[byte]int{}
+	for ai, a := range as {
+		for _, b := range a.bytes {
+			gi, ok := at[b]
+			if !ok {
+				gi = len(gs)
+				at[b] = gi
+				gate := b < 'a' || b > 'z' || strings.IndexByte(byteRarity, b) >= strings.IndexByte(byteRarity, 'b')
+				gs = append(gs, byteGroup{b: b, encGate: gate})
+			}
+			gs[gi].members = append(gs[gi].members, groupMember{pos: a.pos, kw: kws[a.kw], anchor: ai})
+		}
+	}
+	return gs
+}
+
 // implied is a longer keyword holding the anchor at offset delta.
 type implied struct{ kw, delta int }
 
@@ -129,6 +169,7 @@ func NewDetector(rs []rules.Rule) (*Detector, error) {
 		}
 	}
 	d.anchors = buildAnchors(d.keywords)
+	d.groups = groupAnchors(d.anchors, d.keywords)
 	d.starts = make([]lazyAnchored, len(d.rules))
 	return d, nil
 }
@@ -661,30 +702,30 @@ func (d *Detector) candidates(data []byte, depth int) (cands, rejects []candidat
 	}
 	var enc encodedScan
 	decode := depth < maxDecodeDepth
-	for ai := range d.anchors {
-		a := &d.anchors[ai]
-		kw := d.keywords[a.kw]
-		for _, b := range a.bytes {
-			enc.next = 0
-			strong := b64Strong[b]
-			for off := a.pos; off < len(data); {
-				i := bytes.IndexByte(data[off:], b)
-				if i < 0 {
-					break
-				}
-				p := off + i
-				s := p - a.pos
-				off += i + 1
-				// An encoded run holds the anchor's byte as often as any
-				// other: its hits find runs at no extra pass over data.
-				// Code keeps a lowercase letter next to a lowercase one;
-				// random base64 and hex seldom do.
-				if decode && p >= enc.next && (strong || p+1 < len(data) && b64Strong[data[p+1]]) {
-					enc.runAt(data, p)
-				}
-				if s < 0 || !hasPrefixFold(data[s:], kw) {
+	for gi := range d.groups {
+		g := &d.groups[gi]
+		enc.next, enc.pctNext = 0, 0
+		strong, gate := b64Strong[g.b], decode && g.encGate
+		for off := 0; off < len(data); {
+			i := bytes.IndexByte(data[off:], g.b)
+			if i < 0 {
+				break
+			}
+			p := off + i
+			off += i + 1
+			// An encoded run holds the anchor's byte as often as any
+			// other: its hits find runs at no extra pass over data. Code
+			// keeps a lowercase letter next to a lowercase one; random
+			// base64 and hex seldom do.
+			if gate && p >= enc.next && (strong || p+1 < len(data) && b64Strong[data[p+1]]) {
+				enc.runAt(data, p)
+			}
+			for _, m := range g.members {
+				s := p - m.pos
+				if s < 0 || !hasPrefixFold(data[s:], m.kw) {
 					continue
 				}
+				a := &d.anchors[m.anchor]
 				if decode && s >= enc.pctNext {
 					enc.percentAt(data, s)
 				}

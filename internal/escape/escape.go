@@ -27,10 +27,11 @@ import (
 // double quotes, with C escapes (\n, \t, \", \\) and octal escapes for the
 // other control bytes, invalid UTF-8 and unprintable characters (ESC is
 // \033, U+202E is \342\200\256). Printable non-ASCII characters are kept,
-// as git does with core.quotePath=false. A path that a GitHub runner would
-// read as a workflow command (one that starts with "::", or holds "##[")
-// is quoted too (the line then starts with the quote), and the "[" of
-// "##[" is written \133 (the runner reads "##[" anywhere in a line).
+// as git does with core.quotePath=false. A path that a GitHub runner could
+// read as a workflow command is quoted too: one that starts with ":" (a
+// second colon may follow it in the output) or holds "##["; the line then
+// starts with the quote, and the "[" of "##[" is written \133 (the runner
+// reads "##[" anywhere in a line).
 func Path(p string) string {
 	if !needsQuote(p) {
 		return p
@@ -46,7 +47,7 @@ func Path(p string) string {
 // Text escapes an untrusted string for use inside one line of text output:
 // control bytes, invalid UTF-8 and unprintable characters as C or octal
 // escapes (as in Path, without the quotes, and leaving backslashes and
-// double quotes alone), "##[" as "##\133", and a leading "::" as "\072:",
+// double quotes alone), "##[" as "##\133", and a leading ":" as "\072",
 // so the line cannot end early, hold a terminal escape sequence, or read
 // as a GitHub workflow command.
 func Text(s string) string {
@@ -103,11 +104,12 @@ func needsText(s string) bool {
 	return false
 }
 
-// leadingColons reports whether s starts with "::" after spaces: a GitHub
+// leadingColons reports whether s starts with ":" after spaces: a GitHub
 // runner trims leading white space and then reads "::name ...::" as a
-// workflow command.
+// workflow command, and a single colon becomes "::" when the output puts
+// one after the name ("NAME: …").
 func leadingColons(s string) bool {
-	return strings.HasPrefix(strings.TrimLeft(s, " "), "::")
+	return strings.HasPrefix(strings.TrimLeft(s, " "), ":")
 }
 
 const octdigits = "01234567"

@@ -430,3 +430,44 @@ func checkRepoObjects(t *testing.T, dir string) {
 		t.Errorf("objects reachable from Tips differ from git rev-list --all --objects: %s", d)
 	}
 }
+
+// GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES: objects git
+// wrote to a directory of their own (a pre-receive hook's quarantine) are
+// read from there, the rest from the repository's objects/ (issue 10).
+func TestObjectDirectoryEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	run(t, dir, "init", "-q", "-b", "main")
+	write(t, dir, "a.txt", "one\n")
+	run(t, dir, "add", ".")
+	run(t, dir, "commit", "-q", "-m", "one")
+	quarantine := filepath.Join(t.TempDir(), "incoming")
+	if err := os.MkdirAll(quarantine, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	objects := filepath.Join(dir, ".git", "objects")
+	env := []string{"GIT_OBJECT_DIRECTORY=" + quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES=" + objects}
+	write(t, dir, "b.txt", "two\n")
+	gitWith(t, dir, env, "add", ".")
+	gitWith(t, dir, env, "commit", "-q", "-m", "two")
+	head := gitWith(t, dir, env, "rev-parse", "HEAD")
+	vars := map[string]string{"GIT_OBJECT_DIRECTORY": quarantine, "GIT_ALTERNATE_OBJECT_DIRECTORIES": objects}
+	repo, err := git.OpenEnv(dir, func(name string) (string, bool) { v, ok := vars[name]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	for path, want := range map[string]string{"a.txt": "one\n", "b.txt": "two\n"} {
+		if data, err := repo.ReadFile(git.NewHash(head), path, -1); err != nil || string(data) != want {
+			t.Errorf("%s at HEAD = %q, %v; want %q", path, data, err, want)
+		}
+	}
+	// Without the environment the new commit is not there, as for git.
+	plain, err := git.OpenEnv(dir, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := plain.CommitObject(git.NewHash(head)); err == nil {
+		t.Error("the quarantined commit was found without GIT_OBJECT_DIRECTORY")
+	}
+}

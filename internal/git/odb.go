@@ -48,13 +48,15 @@ type ODB struct {
 	z         Inflater
 }
 
-// OpenODB opens objectsDir and its alternates. keepBases caches the delta
-// bases that reads build, for a reader that will pass through them again.
+// OpenODB opens objectsDir and its alternates (objects/info/alternates,
+// then the directories in extra, as GIT_ALTERNATE_OBJECT_DIRECTORIES names
+// them). keepBases caches the delta bases that reads build, for a reader
+// that will pass through them again.
 //
 // The cache holds 32 MiB: on git/git (the deepest tree delta chains we
 // measure) it costs the same CPU as 96 MiB, and it is anonymous memory a
 // sweep holds throughout its walk (issue 14).
-func OpenODB(objectsDir string, f Format, keepBases bool) (*ODB, error) {
+func OpenODB(objectsDir string, f Format, keepBases bool, extra ...string) (*ODB, error) {
 	db := &ODB{format: f, cache: map[Loc]*cacheEntry{}, cacheMax: 32 << 20, keepBases: keepBases}
 	seen := map[string]bool{}
 	var add func(dir string, depth int) error
@@ -126,6 +128,12 @@ func OpenODB(objectsDir string, f Format, keepBases bool) (*ODB, error) {
 	if err := add(objectsDir, 0); err != nil {
 		db.Close()
 		return nil, err
+	}
+	for _, dir := range extra {
+		if err := add(dir, 1); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }

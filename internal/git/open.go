@@ -55,6 +55,25 @@ func OpenEnv(path string, env Env) (*Repository, error) {
 		return nil, fmt.Errorf("opening repository at %q: %w", path, err)
 	}
 	repo.loc = loc
+	// Where git reads objects from instead of, and besides, objects/: a
+	// pre-receive hook's quarantine directory and the repository's own
+	// (git receive-pack sets both), relative to the current directory.
+	if o, ok := env.get("GIT_OBJECT_DIRECTORY"); ok && o != "" {
+		if repo.objectsDir, err = absFromCwd(o); err != nil {
+			return nil, err
+		}
+	}
+	if a, ok := env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES"); ok && a != "" {
+		for _, d := range filepath.SplitList(a) {
+			if d == "" {
+				continue
+			}
+			if d, err = absFromCwd(d); err != nil {
+				return nil, err
+			}
+			repo.altDirs = append(repo.altDirs, d)
+		}
+	}
 	return repo, nil
 }
 

@@ -29,6 +29,7 @@ type Repository struct {
 
 	// Objects are read through an ODB, opened at the first read.
 	objectsDir string
+	altDirs    []string // GIT_ALTERNATE_OBJECT_DIRECTORIES
 	dbOnce     sync.Once
 	db         *ODB
 	dbErr      error
@@ -66,7 +67,7 @@ func (r *Repository) RefStorage() string { return r.refStorage }
 // ODB that does.
 func (r *Repository) Objects() (*ODB, error) {
 	r.dbOnce.Do(func() {
-		if r.db, r.dbErr = OpenODB(r.objectsDir, r.format, false); r.dbErr != nil {
+		if r.db, r.dbErr = OpenODB(r.objectsDir, r.format, false, r.altDirs...); r.dbErr != nil {
 			r.dbErr = fmt.Errorf("opening the object database: %w", r.dbErr)
 		}
 	})
@@ -196,5 +197,5 @@ func (r *Repository) Shallow() ([]Hash, error) {
 // delta bases reads build, for a reader that will pass through them again
 // (the history walk). The caller closes it.
 func (r *Repository) OpenObjects(keepBases bool) (*ODB, error) {
-	return OpenODB(r.objectsDir, r.format, keepBases)
+	return OpenODB(r.objectsDir, r.format, keepBases, r.altDirs...)
 }

@@ -291,7 +291,12 @@ func (p *ciPlan) check(e *env, repo *git.Repository) error {
 		return errShallow
 	}
 	has := func(sha string) bool {
-		_, err := repo.CommitObject(git.NewHash(sha))
+		if _, err := repo.CommitObject(git.NewHash(sha)); err == nil {
+			return true
+		}
+		// A push that moves an annotated tag names the tag object: the
+		// range ends at its commit, and its message is scanned (issue 11).
+		_, err := repo.ResolveRevision(sha)
 		return err == nil
 	}
 	if p.to != "" && !has(p.to) {

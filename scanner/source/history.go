@@ -133,6 +133,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			}
 			return info, err
 		}
+		headRef := headHash // an annotated tag when head names one
 		if headHash, _, err = w.peel(headHash); err != nil {
 			return info, fmt.Errorf("%q: %w", head, ErrUnknownRevision)
 		}
@@ -144,6 +145,9 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		}
 		info.Refs = 1
 		commits, boundary = w.rangeCommits(headHash, baseHash)
+		if err := w.rangeTags(repo, commits, headRef); err != nil {
+			countingSink.Error("refs", err)
+		}
 		headTip = w.commits[headHash]
 		baseTip = w.commits[baseHash]
 		if len(commits) == 0 && headHash != baseHash && w.missing == 0 {

@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/clayscan/clayscan/internal/git"
@@ -60,6 +61,42 @@ func (w *walker) peelTags(h hash) {
 		}
 		h = next
 	}
+}
+
+// rangeTags records, for a range scan, the annotated tags whose target
+// (peeled) is one of the range's commits: the range's head when it names a
+// tag, and every ref's tag. A tag pushed with a key in its message is new
+// content of the push that brings its commit, or of a push that moves it
+// (issue 11). Tags on commits outside the range were scanned when they were
+// new, as the base side's commit messages were.
+func (w *walker) rangeTags(repo *git.Repository, commits []*commitNode, head hash) error {
+	in := make(map[hash]bool, len(commits))
+	for _, c := range commits {
+		in[c.hash] = true
+	}
+	if len(in) == 0 {
+		return nil
+	}
+	inRange := func(h hash) bool {
+		c, typ, err := w.peel(h)
+		return err == nil && typ == git.ObjCommit && in[c]
+	}
+	if inRange(head) {
+		w.peelTags(head)
+	}
+	tips, err := repo.Tips()
+	if err != nil {
+		return err
+	}
+	for _, t := range tips {
+		if t.Hash == head || !strings.HasPrefix(t.Name, "refs/tags/") {
+			continue
+		}
+		if inRange(t.Hash) {
+			w.peelTags(t.Hash)
+		}
+	}
+	return nil
 }
 
 // messageJob is one message to read and scan.

@@ -56,3 +56,32 @@ func TestHistoryRangeMessages(t *testing.T) {
 		t.Errorf("secret = %q, want the range's key", got)
 	}
 }
+
+// Issue 11: a range scan reads the messages of the annotated tags that name
+// one of the range's commits (peeled), and of the range's head when it
+// names a tag; tags on the base side were scanned when they were new.
+func TestHistoryRangeTagMessages(t *testing.T) {
+	r := newHistRepo(t)
+	r.write("README", "hello\n")
+	base := r.commit("base")
+	r.tick++
+	r.git("tag", "-a", "-m", "old release "+histKey1, "v0")
+	r.write("README", "change\n")
+	r.commit("range")
+	r.tick++
+	r.git("tag", "-a", "-m", "release notes\nkey: "+histKey2, "v1")
+	r.tick++
+	r.git("tag", "-a", "-m", "points at v1: "+histKey2, "v1-alias", "v1") // a tag of a tag
+	v1, alias := r.git("rev-parse", "v1"), r.git("rev-parse", "v1-alias")
+	both(t, r, func(t *testing.T) {
+		for _, rng := range []string{base + "..HEAD", base + "..v1", "v0..v1-alias"} {
+			res := scanHistory(t, &source.History{Path: r.dir, Range: rng})
+			wantWhere(t, res, "tag v1 message:2@"+v1[:7]+" in_head=?", "tag v1-alias message:1@"+alias[:7]+" in_head=?")
+			for _, f := range res.Findings {
+				if f.Kind != scanner.KindTagMessage || f.RuleID != "clay-sk-live-key" {
+					t.Errorf("%s: finding = %+v", rng, f)
+				}
+			}
+		}
+	})
+}

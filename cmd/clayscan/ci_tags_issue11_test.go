@@ -54,3 +54,21 @@ func TestCIPushScansTagMessages(t *testing.T) {
 		})
 	}
 }
+
+// Issue 11: history --all-objects scans an unreachable annotated tag's
+// message (a deleted tag), as it scans unreachable commits'.
+func TestHistoryAllObjectsUnreachableTag(t *testing.T) {
+	dir, git := detectRepo(t)
+	key := fakeKeys()["SK_LIVE"]
+	writeFile(t, dir, "README", "hello\n")
+	git("add", ".")
+	git("commit", "-qm", "base")
+	git("tag", "-a", "-m", "release notes\n\nkey: "+key, "v1")
+	tag := revParse(t, dir, "v1")
+	git("tag", "-d", "v1")
+	if code, doc := runJSON(t, "history", dir); code != 0 || len(doc.Findings) != 0 {
+		t.Errorf("history: exit %d, findings %+v; want 0 and none (the tag is unreachable)", code, doc.Findings)
+	}
+	code, doc := runJSON(t, "history", "--all-objects", dir)
+	checkFindings(t, "history --all-objects", code, doc, tag, wantFinding{rule: "clay-sk-live-key", path: "tag v1 message", line: 3, secret: key})
+}

@@ -178,6 +178,15 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 				return info, err
 			}
 			starts = append(starts, extra...)
+			// Unreachable annotated tags (a deleted tag's object) keep
+			// their messages too (issue 11).
+			tags, err := allOfType(db, git.ObjTag)
+			if err != nil {
+				return info, err
+			}
+			for _, t := range tags {
+				w.peelTags(t)
+			}
 		}
 		if len(tips) == 0 && len(starts) == 0 {
 			return info, ErrNoCommits

@@ -1,6 +1,10 @@
 package source_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/clayscan/clayscan/scanner"
@@ -84,4 +88,40 @@ func TestHistoryRangeTagMessages(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Issue 11: with --all-objects, an unreachable annotated tag object (a
+// deleted tag) has its message scanned, as unreachable commits' are, loose
+// or packed.
+func TestHistoryUnreachableTagMessage(t *testing.T) {
+	r := newHistRepo(t)
+	r.write("README", "hello\n")
+	r.commit("init")
+	r.tick++
+	r.git("tag", "-a", "-m", "release\n\nkey: "+histKey1, "v1")
+	tagObj := r.git("rev-parse", "v1")
+	r.git("tag", "-d", "v1")
+	wantWhere(t, scanHistory(t, &source.History{Path: r.dir}))
+	check := func(t *testing.T) {
+		res := scanHistory(t, &source.History{Path: r.dir, AllObjects: true})
+		wantWhere(t, res, "tag v1 message:3@"+tagObj[:7]+" in_head=?")
+		if len(res.Findings) == 1 && (res.Findings[0].Kind != scanner.KindTagMessage || res.Findings[0].Commit != tagObj || res.Findings[0].RuleID != "clay-sk-live-key") {
+			t.Errorf("finding = %+v", res.Findings[0])
+		}
+	}
+	t.Run("loose", check)
+	// Pack everything, the unreachable tag included (repack -A keeps it
+	// loose, so pack it by hand), and drop the loose copies.
+	packDir := filepath.Join(r.dir, ".git", "objects", "pack")
+	cmd := exec.Command("git", "pack-objects", "-q", filepath.Join(packDir, "pack"))
+	cmd.Dir = r.dir
+	cmd.Stdin = strings.NewReader(strings.Join([]string{tagObj, r.git("rev-parse", "HEAD"), r.git("rev-parse", "HEAD^{tree}"), r.git("rev-parse", "HEAD:README")}, "\n") + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pack-objects: %v\n%s", err, out)
+	}
+	r.git("prune-packed")
+	if _, err := os.Stat(filepath.Join(r.dir, ".git", "objects", tagObj[:2], tagObj[2:])); !os.IsNotExist(err) {
+		t.Fatalf("the tag object is still loose: %v", err)
+	}
+	t.Run("packed", check)
 }

@@ -75,6 +75,8 @@ func Text(w io.Writer, res *scanner.Result, opts TextOptions) error {
 	}
 	if opts.Verbose {
 		writeSkipped(ew, p, res)
+	} else {
+		writeSkippedHint(ew, p, res.Summary)
 	}
 	writeRepositories(ew, p, res.Repositories)
 	ew.printf("%s\n", SummaryLine(res, opts.Color))
@@ -155,6 +157,29 @@ func writeSkipped(ew *errWriter, p palette, res *scanner.Result) {
 		ew.printf("  …and %d more not listed (binary ones, listed with --verbose, or past the list's limit)\n", n)
 	}
 	ew.printf("\n")
+}
+
+// writeSkippedHint says, without --verbose, how many paths that may hold
+// text were not scanned and how to see them: a count in the summary line
+// is easy to miss (issue 11). Binary skips alone stay counted only.
+func writeSkippedHint(ew *errWriter, p palette, s scanner.Summary) {
+	n := s.SkippedTotal() - s.Skipped[scanner.SkipBinary]
+	if n <= 0 {
+		return
+	}
+	reasons := make([]string, 0, len(s.Skipped))
+	for r, c := range s.Skipped {
+		if r != scanner.SkipBinary && c > 0 {
+			reasons = append(reasons, fmt.Sprintf("%s %d", r, c))
+		}
+	}
+	sort.Strings(reasons)
+	them := "them"
+	if n == 1 {
+		them = "it"
+	}
+	ew.printf("%s %s not scanned (%s): --verbose (or the \"skipped\" list of -f json) names %s\n",
+		p.yellow.Sprint("note:"), count(n, "path"), strings.Join(reasons, ", "), them)
 }
 
 // writeRepositories prints one line per repository of a multi-repository

@@ -292,7 +292,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	info.Blobs = n
 	counters.Blobs.Store(n)
 
-	bp := &blobPhase{lfs: newLFSStore(repo.CommonDir, h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
+	bp := &blobPhase{lfs: newLFSStore(lfsObjectsDir(repo), h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
 	tw.blobs = nil // the blob phase drops want once it has built its families
 	berr := bp.run(ctx, want, workers)
 	scanMessages(ctx, w, order, w.tags, workers)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/clayscan/clayscan/internal/git"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,8 +23,8 @@ import (
 // once fetched. Scanning the pointer would find nothing, whatever the file
 // holds: every source hands the object to the detector instead, at the
 // pointer's path, and names the path as not scanned (lfs_missing) when the
-// object is not in the local store. The store's location is git-lfs's
-// default; lfs.storage is not read.
+// object is not in the local store. The store is where git-lfs keeps it:
+// lfs.storage from git config (lfsObjectsDir), else <common dir>/lfs.
 
 // lfsPointerMax is the largest pointer git-lfs writes or reads (its spec:
 // pointer files are under 1024 bytes).
@@ -35,11 +36,35 @@ type lfsStore struct {
 	limit int64  // an explicit --max-file-size, or <= 0
 }
 
-func newLFSStore(commonDir string, limit int64) lfsStore {
-	if commonDir == "" {
+// newLFSStore reads objects from objectsDir (lfsObjectsDir); "" outside a
+// repository.
+func newLFSStore(objectsDir string, limit int64) lfsStore {
+	if objectsDir == "" {
 		return lfsStore{}
 	}
-	return lfsStore{dir: filepath.Join(commonDir, "lfs", "objects"), limit: limit}
+	return lfsStore{dir: objectsDir, limit: limit}
+}
+
+// lfsObjectsDir is where git-lfs keeps repo's objects: <storage>/objects,
+// where storage is lfs.storage from git config (the resolver's, so
+// includes and GIT_CONFIG_* count), absolute or relative to the common git
+// dir as git-lfs resolves it, else <common dir>/lfs. git-lfs reads
+// lfs.storage from git config only, never from .lfsconfig, so neither do
+// we: a repository cannot point the scan at files outside it that way.
+func lfsObjectsDir(repo *git.Repository) string {
+	if repo == nil || repo.CommonDir == "" {
+		return ""
+	}
+	dir := "lfs"
+	if c := repo.Config(); c != nil {
+		if v, ok := c.Get("lfs.storage"); ok && v != "" {
+			dir = v
+		}
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(repo.CommonDir, dir)
+	}
+	return filepath.Join(dir, "objects")
 }
 
 // parseLFSPointer reads a pointer as git-lfs does: a version line first

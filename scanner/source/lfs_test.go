@@ -124,3 +124,80 @@ func TestLFSPointerLookalikeScanned(t *testing.T) {
 		t.Errorf("skipped = %+v, want hawser.bin lfs_missing", res.Skipped)
 	}
 }
+
+// Issue 11: the LFS store is where git-lfs keeps it: lfs.storage from git
+// config (relative to the git dir, or absolute, through includes too), never
+// from .lfsconfig, which git-lfs does not read it from either.
+func TestLFSStorageConfig(t *testing.T) {
+	content := "# exported settings\nname: demo\n" + keyLine(histKey1)
+	ptr, oid := lfsPointer(content)
+	put := func(t *testing.T, dir string) {
+		t.Helper()
+		store := filepath.Join(dir, "objects", oid[:2], oid[2:4])
+		if err := os.MkdirAll(store, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(store, oid), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs := t.TempDir()
+	for _, c := range []struct {
+		name  string
+		setup func(t *testing.T, r *histRepo)
+		found bool
+	}{
+		{"relative", func(t *testing.T, r *histRepo) {
+			r.git("config", "lfs.storage", "custom-lfs")
+			put(t, filepath.Join(r.dir, ".git", "custom-lfs"))
+		}, true},
+		{"absolute", func(t *testing.T, r *histRepo) {
+			r.git("config", "lfs.storage", abs)
+			put(t, abs)
+		}, true},
+		{"through an include", func(t *testing.T, r *histRepo) {
+			inc := filepath.Join(t.TempDir(), "lfs.inc")
+			if err := os.WriteFile(inc, []byte("[lfs]\n\tstorage = included-lfs\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r.git("config", "include.path", inc)
+			put(t, filepath.Join(r.dir, ".git", "included-lfs"))
+		}, true},
+		{"the default is no longer read once set", func(t *testing.T, r *histRepo) {
+			r.git("config", "lfs.storage", "elsewhere")
+			put(t, filepath.Join(r.dir, ".git", "lfs"))
+		}, false},
+		{".lfsconfig is not read for storage", func(t *testing.T, r *histRepo) {
+			r.write(".lfsconfig", "[lfs]\n\tstorage = from-lfsconfig\n")
+			put(t, filepath.Join(r.dir, ".git", "from-lfsconfig"))
+		}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newHistRepo(t)
+			r.write(".gitignore", ".env\n")
+			r.write("data/settings.bin", ptr)
+			c.setup(t, r)
+			r.git("add", "-A")
+			check := func(t *testing.T, res *scanner.Result, commit string) {
+				t.Helper()
+				if !c.found {
+					if len(res.Findings) != 0 || res.Summary.Skipped[scanner.SkipLFSMissing] != 1 || len(res.Skipped) != 1 || res.Skipped[0].Path != "data/settings.bin" {
+						t.Errorf("findings %v, skipped %+v; want none and data/settings.bin lfs_missing", where(res), res.Skipped)
+					}
+					return
+				}
+				if len(res.Findings) != 1 {
+					t.Fatalf("findings = %v, want the key in the LFS object", where(res))
+				}
+				f := res.Findings[0]
+				if f.RuleID != "clay-sk-live-key" || f.Path != "data/settings.bin" || f.Line != 3 || f.Commit != commit {
+					t.Errorf("finding = %s %s:%d@%s, want clay-sk-live-key data/settings.bin:3@%s", f.RuleID, f.Path, f.Line, f.Commit, commit)
+				}
+			}
+			t.Run("staged", func(t *testing.T) { check(t, runSource(t, &source.Staged{Path: r.dir}), "") })
+			commit := r.commit("add lfs file")
+			t.Run("scan", func(t *testing.T) { check(t, runSource(t, &source.Worktree{Path: r.dir}), "") })
+			t.Run("history", func(t *testing.T) { check(t, runSource(t, &source.History{Path: r.dir}), commit) })
+		})
+	}
+}

@@ -122,7 +122,7 @@ func (s *Staged) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInf
 	if err := stagedFacts(repo, d, sink); err != nil {
 		return info, err
 	}
-	d.lfs = newLFSStore(repo.CommonDir, s.MaxFileSize)
+	d.lfs = newLFSStore(lfsObjectsDir(repo), s.MaxFileSize)
 	return info, s.emit(ctx, d, sink)
 }
 

@@ -52,7 +52,7 @@ type tree struct {
 	matcher      *ignore.Matcher
 	includeIgn   bool
 	gitDir       string // the repository's own git directory, real path ("" outside one)
-	commonDir    string // where its LFS objects are ("" outside a repository)
+	lfsDir       string // where its LFS objects are ("" outside a repository)
 }
 
 func (w *Worktree) open() (*tree, error) {
@@ -91,7 +91,7 @@ func (w *Worktree) open() (*tree, error) {
 	}
 	t.root, t.isRepo = repo.Root, true
 	t.gitDir = realPath(repo.GitDir)
-	t.commonDir = repo.CommonDir
+	t.lfsDir = lfsObjectsDir(repo)
 	// The index is read as the staged scan reads it (skipHash, split and
 	// sparse indexes included), so the two fail alike on one that cannot
 	// be read. Sparse directories are expanded: their files are tracked,
@@ -319,7 +319,7 @@ func (w *Worktree) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceI
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := fileReader{root: t.root, limit: limit, lfs: newLFSStore(t.commonDir, w.MaxFileSize)}
+			r := fileReader{root: t.root, limit: limit, lfs: newLFSStore(t.lfsDir, w.MaxFileSize)}
 			for b := range jobs {
 				// Outside a repository nothing is tracked or untracked.
 				status := scanner.Target{Tracked: t.isRepo && b.tracked, Untracked: t.isRepo && !b.tracked}

@@ -176,7 +176,7 @@ func (d *Detector) decodeRuns(data []byte, depth int, cands []candidate, runs []
 			if !d.hasKeyword(decoded) && !(depth+1 < maxDecodeDepth && looksEncoded(decoded)) {
 				return
 			}
-			inner, _ := d.candidates(decoded, depth+1)
+			inner, _ := d.candidates(decoded, depth+1, false)
 			for _, c := range inner {
 				secret := c.secret
 				how := label

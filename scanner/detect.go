@@ -604,7 +604,7 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, reje
 	if len(data) == 0 {
 		return
 	}
-	cands, rejects := d.candidates(data, 0)
+	cands, rejects := d.candidates(data, 0, rejected)
 	if rejected && len(rejects) > 0 {
 		cands = append(cands, rejects...)
 		sort.SliceStable(cands, func(i, j int) bool { return cands[i].start < cands[j].start })
@@ -667,9 +667,10 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, reje
 
 // candidates finds the secrets in data, in offset order: the rules' matches
 // and, below maxDecodeDepth, those in the encoded text it holds (see
-// decode.go), located at the encoded text. rejects are the matches a
-// heuristic dropped, where no accepted secret overlaps them.
-func (d *Detector) candidates(data []byte, depth int) (cands, rejects []candidate) {
+// decode.go), located at the encoded text. With keep, rejects are the
+// matches a heuristic dropped, where no accepted secret overlaps them;
+// without it they are not built at all (Detect never reports them).
+func (d *Detector) candidates(data []byte, depth int, keep bool) (cands, rejects []candidate) {
 	// Windows per rule, from the hits of its keywords; anchored rules keep
 	// the hits themselves.
 	var perRule [][]span
@@ -689,7 +690,7 @@ func (d *Detector) candidates(data []byte, depth int) (cands, rejects []candidat
 				}
 				if st.budget > 0 {
 					st.budget--
-					cands = d.matchAt(cands, ri, a, data, at, st)
+					cands = d.matchAt(cands, ri, a, data, at, st, keep)
 					continue
 				}
 			}
@@ -750,7 +751,7 @@ func (d *Detector) candidates(data []byte, depth int) (cands, rejects []candidat
 						m[i] += w.start
 					}
 				}
-				if c, ok := d.accept(ri, data, m); ok {
+				if c, ok := d.accept(ri, data, m, keep); ok {
 					cands = append(cands, c)
 				}
 			}
@@ -796,7 +797,7 @@ func (d *Detector) candidates(data []byte, depth int) (cands, rejects []candidat
 const firstTry = 192
 
 // matchAt tries rule ri's anchored regex at the keyword hit at.
-func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, at int, st *ruleState) []candidate {
+func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, at int, st *ruleState, keep bool) []candidate {
 	re, lo := a.re, max(0, at-a.lead)
 	end := min(windowEnd(data, at, d.rules[ri].Lines), lo+a.maxInput)
 	if !a.gate(data, at, end) {
@@ -818,7 +819,7 @@ func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, 
 			m[i] += lo
 		}
 	}
-	if c, ok := d.accept(ri, data, m); ok {
+	if c, ok := d.accept(ri, data, m, keep); ok {
 		cands = append(cands, c)
 	}
 	return cands
@@ -826,7 +827,8 @@ func (d *Detector) matchAt(cands []candidate, ri int, a *anchored, data []byte, 
 
 // accept applies a rule's post-match checks to the match m (absolute
 // offsets): entropy, placeholders, nearby context; and picks its title.
-func (d *Detector) accept(ri int, data []byte, m []int) (candidate, bool) {
+// A match the heuristics reject is a candidate only with keep.
+func (d *Detector) accept(ri int, data []byte, m []int, keep bool) (candidate, bool) {
 	r := &d.rules[ri]
 	s, e := group(m, r.SecretGroup)
 	if s < 0 || s == e {
@@ -859,6 +861,9 @@ func (d *Detector) accept(ri int, data []byte, m []int) (candidate, bool) {
 		rejected = "placeholder"
 	case r.MinEntropy > 0 && rules.Entropy(rules.SecretBody(check)) < r.MinEntropy:
 		rejected = "entropy"
+	}
+	if rejected != "" && !keep {
+		return candidate{}, false
 	}
 	title, best := r.Title, -1
 	for _, t := range r.Titles {

@@ -1,11 +1,8 @@
 package git_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/clayscan/clayscan/internal/git"
+	"github.com/clayscan/clayscan/internal/testutil"
 )
 
 // The reftable fixtures (testdata/reftable, made by make-fixtures.sh with
@@ -26,45 +24,7 @@ import (
 // extractFixtures unpacks fixtures.tar.gz into a temp dir.
 func extractFixtures(t *testing.T) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "reftable", "fixtures.tar.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := t.TempDir()
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(dst, filepath.FromSlash(h.Name))
-		if !strings.HasPrefix(p, dst+string(filepath.Separator)) {
-			t.Fatalf("tar entry %q escapes", h.Name)
-		}
-		switch h.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		case tar.TypeReg:
-			data, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return dst
+	return testutil.ExtractTarGz(t, filepath.Join("testdata", "reftable", "fixtures.tar.gz"))
 }
 
 func expected(t *testing.T, name, file string) []string {

@@ -1,15 +1,13 @@
 package source_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/clayscan/clayscan/internal/testutil"
 	"github.com/clayscan/clayscan/scanner/source"
 )
 
@@ -19,35 +17,7 @@ import (
 // covers every commit git rev-list --all reaches from both, and the stash.
 func TestHistoryReftableFixtures(t *testing.T) {
 	fixtures := filepath.Join("..", "..", "internal", "git", "testdata", "reftable")
-	f, err := os.Open(filepath.Join(fixtures, "fixtures.tar.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := t.TempDir()
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(root, filepath.FromSlash(h.Name))
-		if h.Typeflag == tar.TypeDir {
-			os.MkdirAll(p, 0o755)
-			continue
-		}
-		data, _ := io.ReadAll(tr)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	root := testutil.ExtractTarGz(t, filepath.Join(fixtures, "fixtures.tar.gz"))
 	for _, name := range []string{"reftable", "reftable-sha256"} {
 		read := func(file string) []string {
 			data, err := os.ReadFile(filepath.Join(fixtures, name, "expected", file))

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/clayscan/clayscan/internal/testutil"
 )
 
 // hostileNames are file names an attacker can commit. Each carries a
@@ -68,59 +70,18 @@ func hostileRepo(t *testing.T, key string) string {
 	return dir
 }
 
-var (
-	ownCommand = regexp.MustCompile(`^::(error|warning|notice)( [^:\r]*)?::`)
-	markerCmd  = regexp.MustCompile(`^\s*::[^ ]*PWN|^\s*::(stop-commands|add-mask|set-output|save-state|set-env|add-path|debug|group|endgroup|echo)\b`)
-)
-
-// checkNoInjection fails on a raw key, a terminal escape, a legacy "##["
-// command, or a line starting with "::" that is not one of clayscan's own
-// annotations (allowed only where annotations is set).
+// checkNoInjection fails on a raw key, or on anything a runner or a
+// terminal would act on (testutil.InjectionProblems); clayscan's own
+// annotations are allowed only where annotations is set.
 func checkNoInjection(t *testing.T, what, out, key string, annotations bool) {
 	t.Helper()
 	if strings.Contains(out, key) {
 		t.Errorf("%s holds the raw key", what)
 	}
-	if strings.ContainsAny(out, "\x1b\r\u009b\u202e") {
-		t.Errorf("%s holds a control character (ESC, CR, C1 CSI or RLO):\n%q", what, out)
-	}
-	for _, line := range strings.Split(out, "\n") {
-		if strings.Contains(line, "##[") {
-			t.Errorf("%s: legacy workflow command in %q", what, line)
-		}
-		if markerCmd.MatchString(line) {
-			t.Errorf("%s: injected workflow command %q", what, line)
-		}
-		if strings.HasPrefix(strings.TrimLeft(line, " \t"), "::") && !(annotations && ownCommand.MatchString(line)) {
-			t.Errorf("%s: line reads as a workflow command: %q", what, line)
-		}
+	for _, p := range testutil.InjectionProblems(out, annotations) {
+		t.Errorf("%s: %s", what, p)
 	}
 }
-
-// stripCode drops Markdown code spans, where nothing is markup.
-func stripCode(md string) string {
-	var b strings.Builder
-	for i := 0; i < len(md); {
-		if md[i] != '`' {
-			b.WriteByte(md[i])
-			i++
-			continue
-		}
-		n := 0
-		for i+n < len(md) && md[i+n] == '`' {
-			n++
-		}
-		end := strings.Index(md[i+n:], md[i:i+n])
-		if end < 0 {
-			b.WriteString(md[i:])
-			break
-		}
-		i += n + end + n
-	}
-	return b.String()
-}
-
-var liveMarkup = regexp.MustCompile(`(^|[^\\])(\]\(|<img|<a |https?://|www\.evil|@org)`)
 
 // Issue 12: hostile file names, commit messages, author names and branch
 // names through scan, staged, history and ci in every format, with the
@@ -200,7 +161,7 @@ func TestHostileRepositoryEveryCommandEveryFormat(t *testing.T) {
 					if !ok {
 						t.Fatal("ci wrote no step summary")
 					}
-					if m := liveMarkup.FindString(stripCode(md)); m != "" {
+					if m := testutil.LiveMarkup(md); m != "" {
 						t.Errorf("step summary holds live markup %q:\n%s", m, md)
 					}
 					out, ok := files[output]

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/clayscan/clayscan/internal/testutil"
 	"github.com/clayscan/clayscan/scanner"
 	"github.com/clayscan/clayscan/scanner/report"
 )
@@ -47,23 +47,13 @@ func hostileResult() *scanner.Result {
 	return res
 }
 
-// CheckOutputSafe fails if out holds a line a GitHub runner would execute
-// as a workflow command (other than the writer's own annotations, which
-// start lines with "::error " or "::warning "), a terminal escape, or a
-// raw secret.
+// checkOutputSafe fails on a raw secret, or on anything a runner or a
+// terminal would act on (testutil.InjectionProblems); the writer's own
+// annotations are allowed only where annotations is set.
 func checkOutputSafe(t *testing.T, what, out string, annotations bool) {
 	t.Helper()
-	for _, line := range strings.Split(out, "\n") {
-		trimmed := strings.TrimLeft(line, " \t")
-		if strings.HasPrefix(trimmed, "::") && !(annotations && (strings.HasPrefix(line, "::error ") || strings.HasPrefix(line, "::warning ") || strings.HasPrefix(line, "::notice "))) {
-			t.Errorf("%s: line reads as a workflow command: %q", what, line)
-		}
-		if strings.Contains(line, "##[") {
-			t.Errorf("%s: line holds a legacy workflow command: %q", what, line)
-		}
-		if strings.ContainsAny(line, "\x1b\r\u009b\u202e") {
-			t.Errorf("%s: line holds a control character: %q", what, line)
-		}
+	for _, p := range testutil.InjectionProblems(out, annotations) {
+		t.Errorf("%s: %s", what, p)
 	}
 	if strings.Contains(out, skLive) {
 		t.Errorf("%s: raw secret in output", what)
@@ -92,7 +82,7 @@ func TestHostileNamesEveryFormat(t *testing.T) {
 	}
 	checkOutputSafe(t, "summary", sum.String(), false)
 	// Outside code spans, markup characters are backslash-escaped.
-	if m := regexp.MustCompile(`(^|[^\\])(\]\(|<img|https://|www\.|@org)`).FindString(stripCodeSpans(sum.String())); m != "" {
+	if m := testutil.LiveMarkup(sum.String()); m != "" {
 		t.Errorf("summary: %q is live markup:\n%s", m, sum.String())
 	}
 	if err := report.JSON(&js, res, report.Tool{Name: "clayscan"}, report.JSONOptions{Verbose: true}); err != nil {
@@ -124,28 +114,4 @@ func TestHostileNamesEveryFormat(t *testing.T) {
 			t.Errorf("sarif message holds a live embedded link: %q", r.Message.Text)
 		}
 	}
-}
-
-// stripCodeSpans drops `…` spans (any fence length) from Markdown.
-func stripCodeSpans(md string) string {
-	var b strings.Builder
-	for i := 0; i < len(md); {
-		if md[i] != '`' {
-			b.WriteByte(md[i])
-			i++
-			continue
-		}
-		n := 0
-		for i+n < len(md) && md[i+n] == '`' {
-			n++
-		}
-		fence := md[i : i+n]
-		end := strings.Index(md[i+n:], fence)
-		if end < 0 {
-			b.WriteString(md[i:])
-			break
-		}
-		i += n + end + n
-	}
-	return b.String()
 }

@@ -119,3 +119,16 @@ func BenchmarkDetectDegenerate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLinkRepeated is the second pass (Options.LinkSecrets) over
+// content that repeats a found key on every line.
+func BenchmarkLinkRepeated(b *testing.B) {
+	v := "q8Zr2Xk9Lp4Tm7Wv3Nb6"
+	data := bytes.Repeat([]byte("token = \""+v+"\" # a fixture line\n"), 512<<10/48)
+	l := &linkSink{vals: []linked{{secret: []byte(v), first: &Finding{}}}, known: map[string][]span{}}
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		l.found = nil
+		l.Scan(Target{Path: "a", Data: data})
+	}
+}

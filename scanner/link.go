@@ -95,8 +95,7 @@ func (l *linkSink) covered(path string, line, col int) bool {
 
 func (l *linkSink) Scan(t Target) {
 	var local []Finding
-	add := func(data []byte, i int, v *linked, at textPos) {
-		lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
+	add := func(lc *lineCounter, i int, v *linked, at textPos) {
 		line, col, _, _, allow := lc.locate(i)
 		if line == 1 {
 			col += at.col - 1
@@ -124,6 +123,10 @@ func (l *linkSink) Scan(t Target) {
 	// search finds the values in data, except those wholly before
 	// prevEnd (found in the previous window).
 	search := func(data []byte, prevEnd int, at textPos) {
+		// One counter per window: a value's occurrences come in offset
+		// order, so locating them all reads data once per value, not once
+		// per occurrence (a key repeated down a large file).
+		lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
 		for vi := range l.vals {
 			v := &l.vals[vi]
 			for off := 0; ; {
@@ -132,7 +135,7 @@ func (l *linkSink) Scan(t Target) {
 					break
 				}
 				if off+i+len(v.secret) > prevEnd {
-					add(data, off+i, v, at)
+					add(&lc, off+i, v, at)
 				}
 				off += i + 1
 			}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -351,5 +352,23 @@ func TestLinkSearchStream(t *testing.T) {
 	})
 	if fmt.Sprint(got) != fmt.Sprint(at) {
 		t.Errorf("found at %v, want %v", got, at)
+	}
+}
+
+// The second pass locates each occurrence of several values, whose
+// occurrences interleave, at its own line and column.
+func TestLinkPositions(t *testing.T) {
+	a, b := "q8Zr2Xk9Lp4Tm7Wv3Nb6", "Hc5Ty8Ua1Pd4Sg7Jk0Wm"
+	l := &linkSink{vals: []linked{{secret: []byte(a), first: &Finding{}}, {secret: []byte(b), first: &Finding{}}}, known: map[string][]span{}}
+	data := "x = " + b + "\né " + a + "\n\n  " + b + " " + a + "\n"
+	l.Scan(Target{Path: "p", Data: []byte(data)})
+	var got []string
+	for _, f := range l.found {
+		got = append(got, fmt.Sprintf("%d:%d-%d", f.Line, f.Column, f.EndColumn))
+	}
+	sort.Strings(got)
+	want := "[1:5-25 2:3-23 4:24-44 4:3-23]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("found at %v, want %s", got, want)
 	}
 }

@@ -22,7 +22,7 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	jobs := fs.Int("jobs", 2, "with several repositories: scan `N` at a time (memory grows with N)")
 	paths, err := parseArgs(fs, args)
 	if err == nil {
-		_, err = sf.maxFileSize()
+		err = sf.check()
 	}
 	if err != nil {
 		return usageError(e, err)

@@ -159,3 +159,21 @@ func TestHistoryManyBadList(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryManyFlagsChecked: history validates its shared flags as scan
+// does, before any repository is opened (issue 14): a bad --fail-on is one
+// usage error, not one error per repository, and -f JSON is -f json.
+func TestHistoryManyFlagsChecked(t *testing.T) {
+	manyRepos(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"history", "--fail-on", "bogus", "api", "web"}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitError || stdout.Len() > 0 || strings.Count(stderr.String(), "clayscan: error:") != 1 || !strings.Contains(stderr.String(), "--fail-on") {
+		t.Errorf("--fail-on bogus: exit %d, stdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), []string{"history", "-f", "JSON", "api", "docs"}, strings.NewReader(""), &stdout, &stderr)
+	if code != exitFindings || !strings.Contains(stdout.String(), `"repositories"`) {
+		t.Errorf("-f JSON: exit %d, stderr:\n%s", code, stderr.String())
+	}
+}

@@ -82,17 +82,22 @@ func (s *scanFlags) parse(fs *flag.FlagSet, args []string) (path string, err err
 	if path, err = parsePath(fs, args); err != nil {
 		return "", err
 	}
+	return path, s.check()
+}
+
+// check normalises and validates the parsed flags, before any scanning.
+func (s *scanFlags) check() error {
 	// Format names are case-insensitive: -f JSON is -f json.
 	s.format = strings.ToLower(s.format)
 	if _, err := s.maxFileSize(); err != nil {
-		return "", err
+		return err
 	}
 	if s.failOn != "" {
 		if _, err := rules.ParseSeverity(s.failOn); err != nil {
-			return "", fmt.Errorf("--fail-on: %w", err)
+			return fmt.Errorf("--fail-on: %w", err)
 		}
 	}
-	return path, nil
+	return nil
 }
 
 // parsePath parses flags anywhere among args and returns the one optional

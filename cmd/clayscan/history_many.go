@@ -106,6 +106,7 @@ func runHistoryMany(ctx context.Context, e *env, sf *scanFlags, paths []string, 
 	res := combineRepos(paths, results, errs)
 	res.Summary.DurationMS = time.Since(start).Milliseconds()
 
+	warnShallow(e, sf, res)
 	colored := !sf.noColor && e.getenv("NO_COLOR") == "" && sf.output == "" && isTerminal(e.stdout)
 	if err := writeReport(e, sf, format, res, colored); err != nil {
 		e.errorf(err, "")

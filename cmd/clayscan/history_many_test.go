@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -176,4 +177,29 @@ func TestHistoryManyFlagsChecked(t *testing.T) {
 	if code != exitFindings || !strings.Contains(stdout.String(), `"repositories"`) {
 		t.Errorf("-f JSON: exit %d, stderr:\n%s", code, stderr.String())
 	}
+}
+
+// TestHistoryManyShallowWarned: a shallow clone among several repositories
+// is named on stderr when the report goes to a tool, as for one repository
+// (issue 11): the JSON report's flag must not be the only place it appears.
+func TestHistoryManyShallowWarned(t *testing.T) {
+	manyRepos(t)
+	cmd := exec.Command("git", "clone", "-q", "--depth", "1", "file://"+filepath.Join(mustGetwd(t), "api"), "shallow")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git clone: %v\n%s", err, out)
+	}
+	var stdout, stderr bytes.Buffer
+	run(context.Background(), []string{"history", "-f", "json", "shallow", "docs"}, strings.NewReader(""), &stdout, &stderr)
+	if !strings.Contains(stderr.String(), "this is a shallow clone") {
+		t.Errorf("stderr does not name the shallow clone:\n%s", stderr.String())
+	}
+}
+
+func mustGetwd(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
 }

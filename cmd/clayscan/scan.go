@@ -222,11 +222,7 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 	if runErr != nil {
 		res.Failure = redact.String(runErr.Error()) // every format says the report is partial
 	}
-	if res.Summary.Shallow && (sf.output != "" || sf.format != "text") {
-		// The text report opens with this warning; a report written to a
-		// file or read by a tool must not be the only place it appears.
-		fmt.Fprintf(e.stderr, "clayscan: warning: this is a shallow clone: history before the shallow boundary was NOT scanned\nclayscan: hint: fetch the full history (git fetch --unshallow, or actions/checkout with fetch-depth: 0) and scan again\n")
-	}
+	warnShallow(e, sf, res)
 	// A failed scan's report is written to a file (-o) and in JSON or
 	// SARIF, so that CI always has one to read (issue 11); on the terminal
 	// a text report of a failed scan without findings is left out, the
@@ -259,6 +255,16 @@ func execScan(ctx context.Context, e *env, sf *scanFlags, path string, build bui
 		return exitError
 	}
 	return exitFor(e, cfg, res)
+}
+
+// warnShallow says on stderr that a shallow clone's history was not
+// scanned in full. The text report opens with this warning; a report
+// written to a file or read by a tool must not be the only place it
+// appears.
+func warnShallow(e *env, sf *scanFlags, res *scanner.Result) {
+	if res.Summary.Shallow && (sf.output != "" || sf.format != "text") {
+		fmt.Fprintf(e.stderr, "clayscan: warning: this is a shallow clone: history before the shallow boundary was NOT scanned\nclayscan: hint: fetch the full history (git fetch --unshallow, or actions/checkout with fetch-depth: 0) and scan again\n")
+	}
 }
 
 // exitFor is exit 1 when a finding is at or above the fail threshold.

@@ -60,3 +60,31 @@ func TestLineAroundIsBounded(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// A linked occurrence (Options.LinkSecrets) on a line the LineFilter
+// allows is suppressed like a finding of the first pass (issue 11).
+func TestLinkLineFilter(t *testing.T) {
+	tok := "q8Zr2Xk9" + "Lp4Tm7Wv3Nb6Hc5Ty8Ua"
+	det, err := NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{LinkSecrets: true, LineFilter: func(f *Finding, line []byte) string {
+		if bytes.Contains(line, []byte("example only")) {
+			return "allowlist"
+		}
+		return ""
+	}}
+	src := lineSource{
+		{Path: "app.env", Data: []byte("CLAY_API_KEY=" + tok + "\n")},
+		{Path: "README.md", Data: []byte("use `" + tok + "` # example only\n")},
+		{Path: "proxy.ts", Data: []byte("auth(\"" + tok + "\")\n")},
+	}
+	res, err := Run(context.Background(), src, det, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 2 || len(res.Suppressed) != 1 || res.Suppressed[0].Path != "README.md" || res.Suppressed[0].SuppressedBy != "allowlist" {
+		t.Fatalf("findings %+v, suppressed %+v", res.Findings, res.Suppressed)
+	}
+}

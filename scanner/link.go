@@ -74,10 +74,13 @@ func linkTargets(fs []Finding) []linked {
 // linkSink is the second pass's sink: it finds the linked values in each
 // target and records the occurrences no finding covers yet.
 type linkSink struct {
-	vals  []linked
-	known map[string][]span // path → line ranges (line, start col..end col) already reported; see covered
-	mu    sync.Mutex
-	found []Finding
+	vals []linked
+	// lineFlt is Options.LineFilter: the line's text is at hand only
+	// while its content is read.
+	lineFlt func(*Finding, []byte) string
+	known   map[string][]span // path → line ranges (line, start col..end col) already reported; see covered
+	mu      sync.Mutex
+	found   []Finding
 }
 
 func (l *linkSink) Skip(Skipped)          {}
@@ -115,8 +118,11 @@ func (l *linkSink) Scan(t Target) {
 		if t.Commit != nil {
 			f.Commit, f.Author, f.Email, f.Date = t.Commit.Hash, t.Commit.Author, t.Commit.Email, formatDate(t.Commit.Date)
 		}
-		if allow {
+		switch {
+		case allow:
 			f.SuppressedBy = "inline"
+		case l.lineFlt != nil:
+			f.SuppressedBy = l.lineFlt(&f, lineAround(lc.data, i))
 		}
 		local = append(local, f)
 	}
@@ -181,12 +187,12 @@ func (l *linkSink) searchStream(r io.Reader, search func(data []byte, prevEnd in
 }
 
 // link runs the second pass and returns the occurrences found.
-func link(ctx context.Context, src Source, fs []Finding) []Finding {
+func link(ctx context.Context, src Source, fs []Finding, lineFlt func(*Finding, []byte) string) []Finding {
 	vals := linkTargets(fs)
 	if len(vals) == 0 {
 		return nil
 	}
-	l := &linkSink{vals: vals, known: map[string][]span{}}
+	l := &linkSink{vals: vals, lineFlt: lineFlt, known: map[string][]span{}}
 	for i := range fs {
 		f := &fs[i]
 		l.known[f.Path] = append(l.known[f.Path], span{f.Line, f.Column})

@@ -119,20 +119,11 @@ func parseCommitNode(h hash, data []byte) (*commitNode, error) {
 
 // parseCommit reads a commit for the walk.
 func (w *walker) parseCommit(h hash, data []byte) (*commitNode, error) {
-	c, err := git.ParseCommit(h, data)
+	c, err := parseCommitNode(h, data)
 	if err != nil {
 		return nil, git.Corruptf(h, "decoding commit: %v", err)
 	}
-	return &commitNode{
-		hash:    h,
-		tree:    c.Tree,
-		parents: c.Parents,
-		when:    c.Committer.When.Unix(),
-		author:  w.intern(c.Author.Name),
-		email:   w.intern(c.Author.Email),
-		date:    c.Author.When.Unix(),
-		zone:    w.zone(c.Author.When),
-	}, nil
+	return c, nil
 }
 
 // intern returns one copy of each distinct string (authors, emails).
@@ -199,28 +190,24 @@ func (w *walker) commit(h hash) *commitNode {
 	if c := w.commits[h]; c != nil {
 		return c
 	}
-	if c := w.pre[h]; c != nil {
+	c := w.pre[h]
+	if c != nil {
 		delete(w.pre, h)
-		c.author, c.email, c.zone = w.intern(c.author), w.intern(c.email), w.zone(time.Unix(c.date, 0).In(c.zone))
-		w.commits[h] = c
-		if w.onLoad != nil {
-			w.onLoad()
+	} else {
+		typ, data, err := w.db.Get(h)
+		if err == nil && typ != git.ObjCommit {
+			err = git.Corruptf(h, "expected a commit, found a %s", typ)
 		}
-		return c
+		if err == nil {
+			c, err = w.parseCommit(h, data)
+		}
+		if err != nil {
+			w.missing++
+			w.sink.Error("commit "+h.String(), err)
+			return nil
+		}
 	}
-	typ, data, err := w.db.Get(h)
-	if err == nil && typ != git.ObjCommit {
-		err = git.Corruptf(h, "expected a commit, found a %s", typ)
-	}
-	var c *commitNode
-	if err == nil {
-		c, err = w.parseCommit(h, data)
-	}
-	if err != nil {
-		w.missing++
-		w.sink.Error("commit "+h.String(), err)
-		return nil
-	}
+	c.author, c.email, c.zone = w.intern(c.author), w.intern(c.email), w.zone(time.Unix(c.date, 0).In(c.zone))
 	w.commits[h] = c
 	if w.onLoad != nil {
 		w.onLoad()

@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -86,5 +87,38 @@ func TestLinkLineFilter(t *testing.T) {
 	}
 	if len(res.Findings) != 2 || len(res.Suppressed) != 1 || res.Suppressed[0].Path != "README.md" || res.Suppressed[0].SuppressedBy != "allowlist" {
 		t.Fatalf("findings %+v, suppressed %+v", res.Findings, res.Suppressed)
+	}
+}
+
+// cancelSecond cancels the run when its second pass starts, as a Ctrl-C
+// would.
+type cancelSecond struct {
+	lineSource
+	cancel func()
+	calls  int
+}
+
+func (s *cancelSecond) Scan(ctx context.Context, sink Sink) (SourceInfo, error) {
+	if s.calls++; s.calls == 2 {
+		s.cancel()
+		return SourceInfo{}, ctx.Err()
+	}
+	return s.lineSource.Scan(ctx, sink)
+}
+
+// An interrupt during the second pass (Options.LinkSecrets) ends the run
+// with the context's error, not a result silently missing the linked
+// occurrences (issue 12).
+func TestLinkInterrupted(t *testing.T) {
+	tok := "q8Zr2Xk9" + "Lp4Tm7Wv3Nb6Hc5Ty8Ua"
+	det, err := NewDetector(rules.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	src := &cancelSecond{lineSource: lineSource{{Path: "app.env", Data: []byte("CLAY_API_KEY=" + tok + "\n")}}, cancel: cancel}
+	if _, err := Run(ctx, src, det, Options{LinkSecrets: true}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v, want context.Canceled", err)
 	}
 }

@@ -3,7 +3,6 @@ package scanner
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"sort"
 	"strconv"
@@ -186,19 +185,22 @@ func (l *linkSink) searchStream(r io.Reader, search func(data []byte, prevEnd in
 	}
 }
 
-// link runs the second pass and returns the occurrences found.
-func link(ctx context.Context, src Source, fs []Finding, lineFlt func(*Finding, []byte) string) []Finding {
+// link runs the second pass and returns the occurrences found, or the
+// context's error when the run was interrupted: a pass cut short is not
+// a result (issue 12).
+func link(ctx context.Context, src Source, fs []Finding, lineFlt func(*Finding, []byte) string) ([]Finding, error) {
 	vals := linkTargets(fs)
 	if len(vals) == 0 {
-		return nil
+		return nil, nil
 	}
 	l := &linkSink{vals: vals, lineFlt: lineFlt, known: map[string][]span{}}
 	for i := range fs {
 		f := &fs[i]
 		l.known[f.Path] = append(l.known[f.Path], span{f.Line, f.Column})
 	}
-	if _, err := src.Scan(ctx, l); err != nil && errors.Is(err, context.Canceled) {
-		return nil
+	src.Scan(ctx, l) // errors were reported by the first pass
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	return l.found
+	return l.found, nil
 }

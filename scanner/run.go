@@ -505,7 +505,9 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 	info, err := src.Scan(ctx, r)
 	stop()
 	if opts.LinkSecrets && err == nil && len(r.findings) > 0 {
-		r.findings = append(r.findings, link(ctx, src, r.findings, r.lineFlt)...)
+		var linked []Finding
+		linked, err = link(ctx, src, r.findings, r.lineFlt)
+		r.findings = append(r.findings, linked...)
 	}
 
 	res := &Result{Source: info.Kind, Root: info.Root, Errors: r.errs, Skipped: r.skipList}

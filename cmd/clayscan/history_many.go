@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/clayscan/clayscan/config"
-	"github.com/clayscan/clayscan/internal/redact"
 	"github.com/clayscan/clayscan/scanner"
+	"github.com/clayscan/clayscan/scanner/merge"
 	"github.com/clayscan/clayscan/scanner/source"
 )
 
@@ -103,7 +102,7 @@ func runHistoryMany(ctx context.Context, e *env, sf *scanFlags, paths []string, 
 		// Interrupted: no report of a partial sweep (issue 12).
 		return interrupted(e)
 	}
-	res := combineRepos(paths, results, errs)
+	res := merge.Results(paths, results, errs)
 	res.Summary.DurationMS = time.Since(start).Milliseconds()
 
 	warnShallow(e, sf, res)
@@ -158,63 +157,4 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-// combineRepos makes one result of per-repository results: findings,
-// suppressed findings and errors carry their repository; the summary sums
-// the repositories'.
-func combineRepos(paths []string, results []*scanner.Result, errs []error) *scanner.Result {
-	res := &scanner.Result{Source: "history", Summary: scanner.Summary{Skipped: map[scanner.SkipReason]int64{}}}
-	for i, p := range paths {
-		rr := scanner.RepoResult{Repository: p}
-		if errs[i] != nil {
-			rr.Error = redact.String(errs[i].Error())
-		}
-		r := results[i]
-		if r != nil {
-			rr.Summary = r.Summary
-			for _, f := range r.Findings {
-				f.Repository = p
-				res.Findings = append(res.Findings, f)
-			}
-			for _, f := range r.Suppressed {
-				f.Repository = p
-				res.Suppressed = append(res.Suppressed, f)
-			}
-			for _, se := range r.Errors {
-				c := *se
-				c.Repository = p
-				res.Errors = append(res.Errors, &c)
-			}
-			for _, sk := range r.Skipped {
-				sk.Repository = p
-				res.Skipped = append(res.Skipped, sk)
-			}
-			s := &res.Summary
-			s.FilesScanned += r.Summary.FilesScanned
-			s.BytesScanned += r.Summary.BytesScanned
-			for k, v := range r.Summary.Skipped {
-				s.Skipped[k] += v
-			}
-			s.SkippedUnlisted += r.Summary.SkippedUnlisted
-			s.Errors += r.Summary.Errors
-			s.Suppressed += r.Summary.Suppressed
-			s.Commits += r.Summary.Commits
-			s.Blobs += r.Summary.Blobs
-			s.Refs += r.Summary.Refs
-			s.Messages += r.Summary.Messages
-			s.Shallow = s.Shallow || r.Summary.Shallow
-		}
-		if rr.Summary.Skipped == nil {
-			rr.Summary.Skipped = map[scanner.SkipReason]int64{}
-		}
-		res.Repositories = append(res.Repositories, rr)
-	}
-	byRepo := func(fs []scanner.Finding) {
-		sort.SliceStable(fs, func(a, b int) bool { return fs[a].Repository < fs[b].Repository })
-	}
-	byRepo(res.Findings)
-	byRepo(res.Suppressed)
-	res.Summary.Findings = len(res.Findings)
-	return res
 }

@@ -4,7 +4,8 @@
 // location, the first date it was seen and whether it is still at any HEAD.
 // It reads reports and groups findings; package report renders the result.
 //
-// The entry points are Read, which parses one report, and Merge.
+// The entry points are Read, which parses one report, and Merge; Results
+// combines the per-repository results of one run.
 package merge
 
 import (

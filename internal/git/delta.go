@@ -53,6 +53,27 @@ func (z *Inflater) Inflate(p *Pack, off, size int64, buf []byte) ([]byte, error)
 	return readSized(z.zr, buf, size, len(p.data)-int(off))
 }
 
+// deltaTargetSize returns the target size declared by the header of the
+// delta entry e, inflating only the header's bytes: a size check before
+// reading the object must not inflate the whole delta a second time.
+func (z *Inflater) deltaTargetSize(p *Pack, e EntryHeader) (int64, error) {
+	r, err := z.reader(p.data[e.DataOff:])
+	if err != nil {
+		return 0, err
+	}
+	// Two varints of at most 9 bytes each (DeltaSizes reads no more).
+	var head [18]byte
+	n, err := io.ReadFull(r, head[:max(min(e.Size, int64(len(head))), 0)])
+	if err != nil {
+		return 0, err
+	}
+	_, dst, _, ok := DeltaSizes(head[:n])
+	if !ok {
+		return 0, errors.New("bad delta header")
+	}
+	return dst, nil
+}
+
 // maxRatio is deflate's largest expansion: a stream of n bytes inflates to
 // at most about 1032·n.
 const maxRatio = 1032

@@ -235,7 +235,11 @@ func (db *ODB) Read(h Hash, limit int64) (ObjectType, []byte, error) {
 		if size > limit {
 			return 0, nil, ErrBlobTooLarge
 		}
-		return db.Get(h)
+		typ, data, err := db.readPacked(loc)
+		if err != nil {
+			return 0, nil, Corruptf(h, "%v", err)
+		}
+		return typ, data, nil
 	}
 	if p := db.LoosePath(h); p != "" {
 		typ, _, data, err := db.ReadLoose(p, h, limit)
@@ -269,15 +273,9 @@ func (db *ODB) packedSize(loc Loc) (int64, error) {
 	if !e.IsDelta() {
 		return e.Size, nil
 	}
-	delta, err := db.inflate(loc.Pack, e.DataOff, e.Size, nil)
-	if err != nil {
-		return 0, err
-	}
-	_, dst, _, ok := DeltaSizes(delta)
-	if !ok {
-		return 0, errors.New("bad delta header")
-	}
-	return dst, nil
+	db.zmu.Lock()
+	defer db.zmu.Unlock()
+	return db.z.deltaTargetSize(loc.Pack, e)
 }
 
 // chainLink is one delta of a chain being resolved, outermost first.

@@ -108,14 +108,5 @@ func validHead(path string) bool {
 	// A detached HEAD: get_oid_hex_any reads the first 40 (SHA-1) or 64
 	// (SHA-256) characters as hex and ignores what follows; 64 hex digits
 	// start with 40.
-	return len(buf) >= 40 && isHex(buf[:40])
-}
-
-func isHex(b []byte) bool {
-	for _, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return false
-		}
-	}
-	return true
+	return len(buf) >= 40 && IsHex(string(buf[:40]))
 }

@@ -262,7 +262,8 @@ func parseIndex(data []byte, hashSize int, top bool) (*rawIndex, error) {
 		}
 		start := p + hdr
 		if version == 4 {
-			strip, q, ok := indexVarint(body, start)
+			strip, rest, ok := varint(body[start:])
+			q := len(body) - len(rest)
 			if !ok || strip > uint64(len(prev)) {
 				return nil, malformed("bad path prefix")
 			}
@@ -347,25 +348,6 @@ func compareIndexEntries(a, b *IndexEntry) int {
 		return 1
 	}
 	return int(a.Stage) - int(b.Stage)
-}
-
-// indexVarint decodes git's offset varint (index v4 path prefixes).
-func indexVarint(b []byte, p int) (uint64, int, bool) {
-	if p >= len(b) {
-		return 0, p, false
-	}
-	c := b[p]
-	p++
-	v := uint64(c & 127)
-	for c&128 != 0 {
-		if p >= len(b) || v > 1<<56 {
-			return 0, p, false
-		}
-		c = b[p]
-		p++
-		v = (v+1)<<7 | uint64(c&127)
-	}
-	return v, p, true
 }
 
 // parseCacheTree reads the TREE extension: each node is "path NUL count SP

@@ -327,7 +327,8 @@ func records(block []byte, start int) ([]byte, error) {
 	return block[:rt], nil
 }
 
-// varint reads a reftable varint (the pack's offset-delta encoding).
+// varint reads git's offset varint (each continuation adds one before
+// shifting): reftable records and index v4 path prefixes use it.
 func varint(b []byte) (uint64, []byte, bool) {
 	if len(b) == 0 {
 		return 0, nil, false

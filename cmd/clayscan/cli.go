@@ -139,7 +139,7 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintf(w, "\nRun 'clayscan <command> -h' for a command's flags.\nExit codes: 0 no findings, 1 findings, 2 usage or operational error.\n")
+	fmt.Fprintf(w, "\nRun 'clayscan <command> -h' for a command's flags.\nExit codes: 0 nothing at or above --fail-on (default medium), 1 findings that fail,\n2 usage or operational error (also a scan that could not read everything), 130 interrupted.\n")
 }
 
 // hintError carries a line telling the user what to do about an error.

@@ -2,12 +2,8 @@ package git
 
 import (
 	"bytes"
-	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"hash"
-	"strconv"
 )
 
 // Hash is an object name: a SHA-1 name in its first 20 bytes (the other 12
@@ -126,23 +122,4 @@ func IsHex(s string) bool {
 		}
 	}
 	return true
-}
-
-// HashObject is the name git gives an object of type t with content body:
-// the format's hash of "<type> <size>\0" and the content.
-func (f Format) HashObject(t ObjectType, body []byte) Hash {
-	var hdr [32]byte
-	b := strconv.AppendInt(append(append(hdr[:0], t.String()...), ' '), int64(len(body)), 10)
-	b = append(b, 0)
-	var sum hash.Hash
-	if f.size == 32 {
-		sum = sha256.New()
-	} else {
-		sum = sha1.New()
-	}
-	sum.Write(b)
-	sum.Write(body)
-	var h Hash
-	sum.Sum(h[:0])
-	return h
 }

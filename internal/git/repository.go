@@ -74,9 +74,6 @@ func (r *Repository) Objects() (*ODB, error) {
 	return r.db, r.dbErr
 }
 
-// ObjectsDir is the repository's objects directory.
-func (r *Repository) ObjectsDir() string { return r.objectsDir }
-
 // Close releases the object reader's mapped packs. A closed Repository
 // must not be used again.
 func (r *Repository) Close() error {

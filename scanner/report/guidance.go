@@ -89,29 +89,20 @@ type guidanceGroup struct {
 	pos, first   int
 }
 
-// heading names the rules a block is for and, when they are few, the
-// files: the key that groups blocks.
-func (b *guidanceBlock) heading() string {
-	return headingOf(b.rules, b.paths, func(s string) string { return s }, func(s string) string { return s })
-}
-
-// title is the group's heading, with each rule ID and path escaped for the
-// output by rule and path (they come from the repository and its config).
+// title is the group's heading: the rules and, when they are few, the
+// files, with each rule ID and path escaped for the output by rule and path
+// (they come from the repository and its config).
 func (g *guidanceGroup) title(rule, path func(string) string) string {
-	return headingOf(g.rules, g.paths, rule, path)
-}
-
-func headingOf(rules, paths []string, rule, path func(string) string) string {
 	var b strings.Builder
-	for i, r := range rules {
+	for i, r := range g.rules {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(rule(r))
 	}
-	if len(paths) > 0 && len(paths) <= 3 {
+	if len(g.paths) > 0 && len(g.paths) <= 3 {
 		b.WriteString(" in ")
-		for i, p := range paths {
+		for i, p := range g.paths {
 			if i > 0 {
 				b.WriteString(", ")
 			}

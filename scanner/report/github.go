@@ -194,15 +194,7 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 		}
 		ew.printf("\n")
 		fs := res.Findings
-		for _, g := range guidanceBlocks(len(fs), func(i int) (string, string, string) { return fs[i].RuleID, fs[i].Path, fs[i].Guidance }) {
-			ew.printf("**What to do about %s:**\n\n", g.title(mdName, mdName))
-			for _, b := range g.blocks {
-				for _, line := range strings.Split(b.text, "\n") {
-					ew.printf("%s\n", escape.MarkdownText(line))
-				}
-				ew.printf("\n")
-			}
-		}
+		writeGuidanceMarkdown(ew, guidanceBlocks(len(fs), func(i int) (string, string, string) { return fs[i].RuleID, fs[i].Path, fs[i].Guidance }), mdName)
 	}
 	if len(res.Errors) > 0 {
 		ew.printf("%d file(s) could not be read: the scan is incomplete.\n\n", len(res.Errors))
@@ -221,6 +213,21 @@ func GitHubSummary(w io.Writer, res *scanner.Result, opts SummaryOptions) error 
 	// The summary line is clayscan's own words and counts: no escaping.
 	ew.printf("%s\n", SummaryLine(res, false))
 	return ew.err
+}
+
+// writeGuidanceMarkdown prints each guidance group once, under a bold
+// heading whose rule IDs and paths name shows escaped, and each line of its
+// blocks as Markdown text (escape.MarkdownText).
+func writeGuidanceMarkdown(ew *errWriter, groups []*guidanceGroup, name func(string) string) {
+	for _, g := range groups {
+		ew.printf("**What to do about %s:**\n\n", g.title(name, name))
+		for _, b := range g.blocks {
+			for _, line := range strings.Split(b.text, "\n") {
+				ew.printf("%s\n", escape.MarkdownText(line))
+			}
+			ew.printf("\n")
+		}
+	}
 }
 
 func (o SummaryOptions) scopeMarkdown() string {

@@ -191,15 +191,7 @@ func MergedMarkdown(w io.Writer, m *merge.Result, opts SummaryOptions) error {
 		}
 		ew.printf("\n")
 		ss := m.Secrets
-		for _, g := range guidanceBlocks(len(ss), func(i int) (string, string, string) { return ss[i].RuleID, "", ss[i].Guidance }) {
-			ew.printf("**What to do about %s:**\n\n", g.title(mdText, mdText))
-			for _, b := range g.blocks {
-				for _, line := range strings.Split(b.text, "\n") {
-					ew.printf("%s\n", mdText(line))
-				}
-				ew.printf("\n")
-			}
-		}
+		writeGuidanceMarkdown(ew, guidanceBlocks(len(ss), func(i int) (string, string, string) { return ss[i].RuleID, "", ss[i].Guidance }), mdText)
 	}
 	var failed []string
 	for _, rs := range m.Repositories {

@@ -56,12 +56,12 @@ func DetectManagers(path string) ([]Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer repo.Close()
 	root := repo.Root
-	repo.Close()
 	if root == "" {
 		return nil, nil
 	}
-	dir, err := Dir(path)
+	dir, err := RepoDir(repo)
 	if err != nil {
 		return nil, err
 	}

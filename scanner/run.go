@@ -631,11 +631,15 @@ func collapseHistory(fs []Finding, inHead map[string]bool) []Finding {
 	return out
 }
 
-// SortFindings orders findings by path, line, column, rule and commit, the
-// order every report uses.
+// SortFindings orders findings by repository (for a report that covers
+// several), path, line, column, rule and commit, the order every report
+// uses.
 func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := &fs[i], &fs[j]
+		if a.Repository != b.Repository {
+			return a.Repository < b.Repository
+		}
 		if a.Path != b.Path {
 			return a.Path < b.Path
 		}

@@ -307,22 +307,7 @@ func Merge(reports []*Report) *Result {
 		sort.Strings(s.Repositories)
 	}
 	sort.SliceStable(res.Secrets, func(a, b int) bool { return worse(&res.Secrets[a], &res.Secrets[b]) })
-	sort.SliceStable(res.Findings, func(a, b int) bool {
-		x, y := &res.Findings[a], &res.Findings[b]
-		if x.Repository != y.Repository {
-			return x.Repository < y.Repository
-		}
-		return false
-	})
-	// Within a repository, the order every report uses.
-	for lo := 0; lo < len(res.Findings); {
-		hi := lo
-		for hi < len(res.Findings) && res.Findings[hi].Repository == res.Findings[lo].Repository {
-			hi++
-		}
-		scanner.SortFindings(res.Findings[lo:hi])
-		lo = hi
-	}
+	scanner.SortFindings(res.Findings)
 	sort.SliceStable(res.Skipped, func(a, b int) bool {
 		x, y := &res.Skipped[a], &res.Skipped[b]
 		if x.Repository != y.Repository {

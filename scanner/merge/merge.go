@@ -402,15 +402,13 @@ func (m *Result) AsResult() *scanner.Result {
 		FilesScanned: m.Summary.FilesScanned, BytesScanned: m.Summary.BytesScanned, Skipped: map[scanner.SkipReason]int64{},
 		Errors: m.Summary.Errors, Findings: len(m.Findings), Commits: m.Summary.Commits, Blobs: m.Summary.Blobs,
 	}
-	var listed int64
 	for _, rs := range m.Repositories {
 		for reason, n := range rs.Summary.Skipped {
 			res.Summary.Skipped[reason] += n
 		}
 		res.Summary.Shallow = res.Summary.Shallow || rs.Summary.Shallow
 	}
-	listed = int64(len(m.Skipped))
-	if n := res.Summary.SkippedTotal() - listed; n > 0 {
+	if n := res.Summary.SkippedTotal() - int64(len(m.Skipped)); n > 0 {
 		res.Summary.SkippedUnlisted = n
 	}
 	return res

@@ -1,8 +1,6 @@
 package merge
 
 import (
-	"sort"
-
 	"github.com/clayscan/clayscan/internal/redact"
 	"github.com/clayscan/clayscan/scanner"
 )
@@ -58,11 +56,8 @@ func Results(paths []string, results []*scanner.Result, errs []error) *scanner.R
 		}
 		res.Repositories = append(res.Repositories, rr)
 	}
-	byRepo := func(fs []scanner.Finding) {
-		sort.SliceStable(fs, func(a, b int) bool { return fs[a].Repository < fs[b].Repository })
-	}
-	byRepo(res.Findings)
-	byRepo(res.Suppressed)
+	scanner.SortFindings(res.Findings)
+	scanner.SortFindings(res.Suppressed)
 	res.Summary.Findings = len(res.Findings)
 	return res
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/bits"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -20,24 +21,53 @@ import (
 // result. Depth-first order keeps only the bases of unfinished families in
 // memory; the stack lets both cores share one large family.
 
-// A sweep holds one bnode per blob until the blob phase ends, so it is kept
-// small (issue 14): children are a linked list, and the rare base outside
-// the packs is looked up in blobPhase.ext.
-type bnode struct {
-	loc    git.Loc
-	info   *blobInfo // nil for a base that is only needed by its children
-	parent *bnode
-	child  *bnode // first child
-	next   *bnode // next sibling
-	h      hash   // zero for a base that is not itself wanted
-	hasExt bool   // a REF_DELTA base outside the packs (loose): ext[node]
-	// reached: a worker got to it (set once, read after the workers end)
-	reached bool
+// A sweep holds its delta families until the blob phase ends, so they are
+// flat arrays of int32 indexes (issue 14): no heap object and no map entry
+// per blob, and nothing for the collector to scan. Node i is the pack entry
+// at families.off[i] in packs[families.pack[i]]; children are a linked
+// list (child, next); the rare base outside the packs is looked up in
+// blobPhase.ext.
+type families struct {
+	packs  []*git.Pack
+	pack   []uint16
+	off    []int64
+	parent []int32 // -1: a root
+	child  []int32 // first child, -1: none
+	next   []int32 // next sibling, -1: none
+	// blob is the node's index in blobPhase.wanted, -1 for a base that
+	// is only needed by its children.
+	blob []int32
+	// reached: a worker got to it (each node is set by one worker, and
+	// read after the workers end).
+	reached []bool
+}
+
+const none = int32(-1)
+
+func (f *families) add(pack uint16, off int64) int32 {
+	n := int32(len(f.off))
+	f.pack = append(f.pack, pack)
+	f.off = append(f.off, off)
+	f.parent = append(f.parent, none)
+	f.child = append(f.child, none)
+	f.next = append(f.next, none)
+	f.blob = append(f.blob, none)
+	return n
+}
+
+func (f *families) loc(n int32) git.Loc {
+	return git.Loc{Pack: f.packs[f.pack[n]], Off: f.off[n]}
+}
+
+// wantedBlob is a blob the phase scans.
+type wantedBlob struct {
+	h  hash
+	bi *blobInfo
 }
 
 type btask struct {
-	n    *bnode
-	base []byte
+	n    int32
+	base *blobBuf
 }
 
 // blobPhase scans the blobs in want.
@@ -48,6 +78,10 @@ type blobPhase struct {
 	maxSize  int64
 	counters *HistoryCounters
 
+	fam    families
+	wanted []wantedBlob
+	bufs   bufPool
+
 	mu      sync.Mutex
 	cond    *sync.Cond
 	stack   []btask
@@ -56,35 +90,53 @@ type blobPhase struct {
 	errs    atomic.Int64
 	// ext holds the REF_DELTA bases outside the packs (written before
 	// the workers start).
-	ext map[*bnode]hash
+	ext map[int32]hash
+}
+
+// info is node n's blob, nil for a base only.
+func (bp *blobPhase) info(n int32) (hash, *blobInfo) {
+	if b := bp.fam.blob[n]; b >= 0 {
+		return bp.wanted[b].h, bp.wanted[b].bi
+	}
+	return hash{}, nil
 }
 
 func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers int) error {
-	nodes := map[git.Loc]*bnode{}
-	bp.ext = map[*bnode]hash{}
-	type looseBlob struct {
-		h  hash
-		bi *blobInfo
+	f := &bp.fam
+	f.packs = bp.db.Packs()
+	packIdx := make(map[*git.Pack]uint16, len(f.packs))
+	for i, p := range f.packs {
+		packIdx[p] = uint16(i)
 	}
-	var loose []looseBlob
-	// ensure adds the entry at loc and the chain of bases under it.
-	ensure := func(loc git.Loc) error {
-		var chain []*bnode
-		var top *bnode
+	// nodes finds a node by pack and offset while the families are built.
+	nodes := map[uint64]int32{}
+	key := func(loc git.Loc) uint64 { return uint64(packIdx[loc.Pack])<<48 | uint64(loc.Off) }
+	bp.ext = map[int32]hash{}
+	var loose []wantedBlob
+	// ensure adds the entry at loc and the chain of bases under it, and
+	// returns its node.
+	ensure := func(loc git.Loc) (int32, error) {
+		var chain []int32
+		top := none
 		for {
-			if n, ok := nodes[loc]; ok {
+			if n, ok := nodes[key(loc)]; ok {
 				top = n
 				break
 			}
-			n := &bnode{loc: loc}
-			nodes[loc] = n
+			n := f.add(packIdx[loc.Pack], loc.Off)
+			nodes[key(loc)] = n
 			chain = append(chain, n)
 			e, err := loc.Pack.Header(loc.Off)
 			if err != nil {
 				for _, c := range chain {
-					delete(nodes, c.loc)
+					delete(nodes, key(f.loc(c)))
 				}
-				return err
+				// The nodes stay in the arrays, unlinked and unreached by
+				// anything: roots are taken from the wanted blobs' chains.
+				for _, c := range chain {
+					f.parent[c] = -2
+				}
+				return none, err
 			}
 			if e.Type == git.ObjOfsDelta {
 				loc = git.Loc{Pack: loc.Pack, Off: e.BaseOff}
@@ -95,18 +147,19 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 					loc = bl
 					continue
 				}
-				bp.ext[n], n.hasExt = e.BaseHash, true
+				bp.ext[n] = e.BaseHash
 			}
 			break
 		}
 		for i := len(chain) - 1; i >= 0; i-- {
-			if top != nil {
-				chain[i].parent = top
-				chain[i].next, top.child = top.child, chain[i]
+			c := chain[i]
+			if top != none {
+				f.parent[c] = top
+				f.next[c], f.child[top] = f.child[top], c
 			}
-			top = chain[i]
+			top = c
 		}
-		return nil
+		return chain0(chain, top), nil
 	}
 	hashes := make([]hash, 0, len(want))
 	for h, bi := range want {
@@ -115,43 +168,48 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 		}
 	}
 	sort.Slice(hashes, func(i, j int) bool { return string(hashes[i][:]) < string(hashes[j][:]) })
-	wanted := make([]*bnode, 0, len(hashes))
+	bp.wanted = make([]wantedBlob, 0, len(hashes))
+	var wantedNodes []int32
 	for _, h := range hashes {
 		loc, ok := bp.db.Locate(h)
 		if !ok {
-			loose = append(loose, looseBlob{h, want[h]})
+			loose = append(loose, wantedBlob{h, want[h]})
 			continue
 		}
-		if err := ensure(loc); err != nil {
+		n, err := ensure(loc)
+		if err != nil {
 			bp.fail(want[h], h, err)
 			continue
 		}
-		n := nodes[loc]
-		n.h, n.info = h, want[h]
-		wanted = append(wanted, n)
+		f.blob[n] = int32(len(bp.wanted))
+		bp.wanted = append(bp.wanted, wantedBlob{h, want[h]})
+		wantedNodes = append(wantedNodes, n)
 	}
 	hashes = nil
-	// Roots in pack order: neighbouring entries share pages.
-	var roots []*bnode
-	for _, n := range nodes {
-		if n.parent == nil {
-			roots = append(roots, n)
-		}
-	}
 	// The families are built: the lookup tables go before the blobs are
 	// read (want is the caller's, which lets it go too).
 	nodes, want = nil, nil
+	f.reached = make([]bool, len(f.off))
+	// Roots in pack order: neighbouring entries share pages.
+	var roots []int32
+	for n := range f.parent {
+		if f.parent[n] == none {
+			roots = append(roots, int32(n))
+		}
+	}
 	sort.Slice(roots, func(i, j int) bool {
-		a, b := roots[i].loc, roots[j].loc
+		a, b := f.loc(roots[i]), f.loc(roots[j])
 		if a.Pack != b.Pack {
 			return a.Pack.Name() < b.Pack.Name()
 		}
 		return a.Off > b.Off // popped from the end: lowest offset first
 	})
 	bp.cond = sync.NewCond(&bp.mu)
+	bp.stack = make([]btask, 0, len(roots))
 	for _, r := range roots {
 		bp.stack = append(bp.stack, btask{n: r})
 	}
+	roots = nil
 	if workers < 1 {
 		workers = 1
 	}
@@ -165,7 +223,7 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	}
 	// Loose blobs: few, read directly.
 	var lw sync.WaitGroup
-	lch := make(chan looseBlob)
+	lch := make(chan wantedBlob)
 	for i := 0; i < workers; i++ {
 		lw.Add(1)
 		go func() {
@@ -187,16 +245,26 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for _, n := range wanted {
-		if n.info != nil && !n.reached {
+	for _, n := range wantedNodes {
+		if !f.reached[n] {
 			// Only a delta cycle (a corrupt pack) leaves a node unreached.
-			bp.fail(n.info, n.h, fmt.Errorf("delta chain never reaches a base"))
+			h, bi := bp.info(n)
+			bp.fail(bi, h, fmt.Errorf("delta chain never reaches a base"))
 		}
 	}
 	if n := bp.errs.Load(); n > 0 {
 		return fmt.Errorf("%d object(s) could not be read: %w", n, git.ErrCorrupt)
 	}
 	return nil
+}
+
+// chain0 is the first node of chain (the entry ensure was asked for), or
+// top when the entry was already a node.
+func chain0(chain []int32, top int32) int32 {
+	if len(chain) > 0 {
+		return chain[0]
+	}
+	return top
 }
 
 func (bp *blobPhase) fail(bi *blobInfo, h hash, err error) {
@@ -230,9 +298,9 @@ func (bp *blobPhase) pop(ctx context.Context) (btask, bool) {
 	return t, true
 }
 
-func (bp *blobPhase) done(first *bnode, data []byte) {
+func (bp *blobPhase) done(first int32, data *blobBuf) {
 	bp.mu.Lock()
-	for ch := first; ch != nil; ch = ch.next {
+	for ch := first; ch != none; ch = bp.fam.next[ch] {
 		bp.stack = append(bp.stack, btask{n: ch, base: data})
 	}
 	bp.active--
@@ -248,102 +316,206 @@ func (bp *blobPhase) worker(ctx context.Context) {
 			return
 		}
 		data := bp.materialize(&z, t)
+		bp.bufs.release(t.base) // this child is built
 		if data == nil {
-			bp.done(nil, nil) // children cannot be built without it
-			for ch := t.n.child; ch != nil; ch = ch.next {
+			bp.done(none, nil) // children cannot be built without it
+			for ch := bp.fam.child[t.n]; ch != none; ch = bp.fam.next[ch] {
 				bp.abandon(ch)
 			}
 			continue
 		}
-		bp.done(t.n.child, data)
+		k := int32(0)
+		for ch := bp.fam.child[t.n]; ch != none; ch = bp.fam.next[ch] {
+			k++
+		}
+		if k == 0 {
+			bp.bufs.put(data)
+			bp.done(none, nil)
+			continue
+		}
+		data.refs.Store(k) // each child releases it once built
+		bp.done(bp.fam.child[t.n], data)
 	}
 }
 
 // abandon reports the wanted blobs under a base that could not be read.
-func (bp *blobPhase) abandon(n *bnode) {
-	n.reached = true
-	if n.info != nil {
-		bp.fail(n.info, n.h, fmt.Errorf("delta base at offset %d in %s.pack could not be read", n.parent.loc.Off, n.loc.Pack.Name()))
+func (bp *blobPhase) abandon(n int32) {
+	f := &bp.fam
+	f.reached[n] = true
+	if h, bi := bp.info(n); bi != nil {
+		bp.fail(bi, h, fmt.Errorf("delta base at offset %d in %s.pack could not be read", f.off[f.parent[n]], f.loc(n).Pack.Name()))
 	}
-	for ch := n.child; ch != nil; ch = ch.next {
+	for ch := f.child[n]; ch != none; ch = f.next[ch] {
 		bp.abandon(ch)
 	}
 }
 
-// materialize builds the content of t.n, scans it if wanted, and returns it
-// (nil when it could not be built, or was too large and nobody needs it).
-func (bp *blobPhase) materialize(z *git.Inflater, t btask) []byte {
+// materialize builds the content of t.n in a buffer from the pool, scans it
+// if wanted, and returns it (nil when it could not be built, or was too
+// large and nobody needs it).
+func (bp *blobPhase) materialize(z *git.Inflater, t btask) *blobBuf {
+	f := &bp.fam
 	n := t.n
-	n.reached = true
-	e, err := n.loc.Pack.Header(n.loc.Off)
+	f.reached[n] = true
+	h, bi := bp.info(n)
+	loc := f.loc(n)
+	leaf := f.child[n] == none
+	e, err := loc.Pack.Header(loc.Off)
 	if err != nil {
-		bp.fail(n.info, n.h, err)
+		bp.fail(bi, h, err)
 		return nil
 	}
 	tooLarge := func(size int64) bool { return bp.maxSize > 0 && size > bp.maxSize }
 	var data []byte
+	var buf *blobBuf
 	switch e.Type {
 	case git.ObjOfsDelta, git.ObjRefDelta:
-		base := t.base
-		if n.hasExt {
-			_, base, err = bp.db.Get(bp.ext[n])
+		var base []byte
+		if t.base != nil {
+			base = t.base.b
+		}
+		if eh, ok := bp.ext[n]; ok {
+			_, base, err = bp.db.Get(eh)
 			if err != nil {
-				bp.fail(n.info, n.h, err)
+				bp.fail(bi, h, err)
 				return nil
 			}
 		}
 		if base == nil {
-			bp.fail(n.info, n.h, fmt.Errorf("delta without base"))
+			bp.fail(bi, h, fmt.Errorf("delta without base"))
 			return nil
 		}
-		delta, err := z.InflateDelta(n.loc.Pack, e.DataOff, e.Size)
+		delta, err := z.InflateDelta(loc.Pack, e.DataOff, e.Size)
 		if err != nil {
-			bp.fail(n.info, n.h, err)
+			bp.fail(bi, h, err)
 			return nil
 		}
-		if _, dst, _, ok := git.DeltaSizes(delta); ok && tooLarge(dst) && n.child == nil {
-			bp.skipLarge(n, dst)
+		_, dst, _, ok := git.DeltaSizes(delta)
+		if ok && tooLarge(dst) && leaf {
+			bp.skipLarge(h, bi, dst)
 			return nil
 		}
-		data, err = git.ApplyDelta(nil, base, delta)
+		if ok {
+			// A lying header gets at most a 64 MiB buffer, then
+			// ApplyDelta's refusal (issue 12).
+			buf = bp.bufs.get(dst)
+		}
+		data, err = git.ApplyDelta(buf.bytes(), base, delta)
 		if err != nil {
-			bp.fail(n.info, n.h, err)
+			bp.bufs.put(buf)
+			bp.fail(bi, h, err)
 			return nil
 		}
 	default:
 		if e.Type != git.ObjBlob {
-			bp.fail(n.info, n.h, fmt.Errorf("expected a blob, found a %s", e.Type))
+			bp.fail(bi, h, fmt.Errorf("expected a blob, found a %s", e.Type))
 			return nil
 		}
-		if tooLarge(e.Size) && n.child == nil {
-			bp.skipLarge(n, e.Size)
+		if tooLarge(e.Size) && leaf {
+			bp.skipLarge(h, bi, e.Size)
 			return nil
 		}
-		if n.info != nil && n.child == nil && e.Size > scanner.StreamThreshold {
-			bp.stream(n.h, n.info, e.Size) // nobody needs it whole
+		if bi != nil && leaf && e.Size > scanner.StreamThreshold {
+			bp.stream(h, bi, e.Size) // nobody needs it whole
 			return nil
 		}
-		data, err = z.Inflate(n.loc.Pack, e.DataOff, e.Size, nil)
+		buf = bp.bufs.get(e.Size) // at most 64 MiB for a lying header
+		data, err = z.Inflate(loc.Pack, e.DataOff, e.Size, buf.bytes())
 		if err != nil {
-			bp.fail(n.info, n.h, err)
+			bp.bufs.put(buf)
+			bp.fail(bi, h, err)
 			return nil
 		}
 	}
-	if n.info != nil {
+	buf = bp.bufs.wrap(buf, data)
+	if bi != nil {
 		if tooLarge(int64(len(data))) {
-			bp.skipLarge(n, int64(len(data)))
+			bp.skipLarge(h, bi, int64(len(data)))
 		} else {
-			bp.scan(n.h, n.info, data)
+			bp.scan(h, bi, data)
 		}
 	}
-	return data
+	return buf
 }
 
-func (bp *blobPhase) skipLarge(n *bnode, size int64) {
-	if n.info == nil {
+// blobBuf is a blob's content, from bufPool. Once built it is read only:
+// by the sink, then by the delta children built from it, each of which
+// releases it; the last one returns it to the pool.
+type blobBuf struct {
+	b    []byte
+	refs atomic.Int32
+}
+
+// bytes is the buffer to build into (nil for none).
+func (b *blobBuf) bytes() []byte {
+	if b == nil {
+		return nil
+	}
+	return b.b[:0]
+}
+
+// bufPool recycles the blob phase's buffers by size class (powers of two),
+// so that a sweep allocates little per blob: every blob's content was a
+// fresh allocation, most of the sweep's garbage, collector work and page
+// faults (issue 14). Buffers above maxPooled are not kept.
+type bufPool struct {
+	classes [maxPooledLog + 1]sync.Pool
+}
+
+const (
+	minPooledLog = 12 // 4 KiB
+	maxPooledLog = 26 // 64 MiB
+)
+
+// get returns a buffer with room for size bytes, nil when size is too
+// large to pool.
+func (p *bufPool) get(size int64) *blobBuf {
+	k := max(bits.Len64(uint64(max(size, 1)-1)), minPooledLog)
+	if k > maxPooledLog {
+		return nil
+	}
+	if b, _ := p.classes[k].Get().(*blobBuf); b != nil {
+		return b
+	}
+	return &blobBuf{b: make([]byte, 0, 1<<k)}
+}
+
+// wrap returns the buffer that holds data: buf, or a new one when data was
+// built elsewhere (too large for buf).
+func (p *bufPool) wrap(buf *blobBuf, data []byte) *blobBuf {
+	if buf != nil && cap(data) > 0 && cap(buf.b) > 0 && &buf.b[:1][0] == &data[:1][0] {
+		buf.b = data
+		return buf
+	}
+	p.put(buf)
+	return &blobBuf{b: data}
+}
+
+// put returns b to the pool.
+func (p *bufPool) put(b *blobBuf) {
+	if b == nil {
 		return
 	}
-	bp.sink.Skip(n.info.skipped(n.h, scanner.SkipTooLarge))
+	k := bits.Len64(uint64(cap(b.b))) - 1 // cap >= 1<<k
+	if k < minPooledLog || k > maxPooledLog {
+		return
+	}
+	b.b = b.b[:0]
+	p.classes[k].Put(b)
+}
+
+// release drops one child's hold on b.
+func (p *bufPool) release(b *blobBuf) {
+	if b != nil && b.refs.Add(-1) == 0 {
+		p.put(b)
+	}
+}
+
+func (bp *blobPhase) skipLarge(h hash, bi *blobInfo, size int64) {
+	if bi == nil {
+		return
+	}
+	bp.sink.Skip(bi.skipped(h, scanner.SkipTooLarge))
 	if bp.counters != nil {
 		bp.counters.BlobsDone.Add(1)
 	}

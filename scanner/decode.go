@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"slices"
 	"sort"
 )
 
@@ -150,16 +151,23 @@ func (e *encodedScan) percentAt(data []byte, s int) {
 	}
 }
 
+// compareRuns orders runs by start, kind and end: a total order, so that
+// the runs decode in one order whichever order the prefilter found them in.
+func compareRuns(a, b encRun) int {
+	if a.start != b.start {
+		return a.start - b.start
+	}
+	if a.kind != b.kind {
+		return int(a.kind) - int(b.kind)
+	}
+	return a.end - b.end
+}
+
 // decodeRuns decodes the runs, scans what holds a keyword, and merges the
 // secrets found into cands (in offset order). A decoded secret that a rule
 // already found in plain text over the same bytes is not reported twice.
 func (d *Detector) decodeRuns(data []byte, depth int, cands []candidate, runs []encRun) []candidate {
-	sort.Slice(runs, func(i, j int) bool {
-		if runs[i].start != runs[j].start {
-			return runs[i].start < runs[j].start
-		}
-		return runs[i].kind < runs[j].kind
-	})
+	slices.SortFunc(runs, compareRuns)
 	var found []candidate
 	var buf []byte
 	last := encRun{start: -1}
@@ -225,17 +233,6 @@ func (d *Detector) decodeRuns(data []byte, depth int, cands []candidate, runs []
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].start < out[j].start })
 	return out
-}
-
-// hasKeyword reports whether b holds one of the detector's keywords: the
-// decoded bytes' prefilter.
-func (d *Detector) hasKeyword(b []byte) bool {
-	for i := range d.anchors {
-		if indexFold(b, d.keywords[d.anchors[i].kw]) >= 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // looksEncoded reports whether decoded text may itself hold encoded text

@@ -42,6 +42,10 @@ type Detector struct {
 	// a byte (k in sk_live_ and in pull-in-data-from-a-webhook-) share
 	// one pass over the data.
 	groups []byteGroup
+	// pairs is the pair prefilter, where the CPU runs it (see
+	// prefilter.go); groupOf maps a byte to its group's index.
+	pairs   *pairFilter
+	groupOf [256]int16
 	// starts[ri] holds rule ri's regex anchored at a keyword hit, when its
 	// matches all begin with one of its keywords: it is then tried only
 	// where a keyword starts instead of across a window. See start.
@@ -170,6 +174,15 @@ func NewDetector(rs []rules.Rule) (*Detector, error) {
 	}
 	d.anchors = buildAnchors(d.keywords)
 	d.groups = groupAnchors(d.anchors, d.keywords)
+	for i := range d.groupOf {
+		d.groupOf[i] = -1
+	}
+	for gi, g := range d.groups {
+		d.groupOf[g.b] = int16(gi)
+	}
+	if havePairScan {
+		d.pairs = buildPairFilter(d)
+	}
 	d.starts = make([]lazyAnchored, len(d.rules))
 	return d, nil
 }
@@ -473,21 +486,24 @@ const byteRarity = "etaoinsrhldcumfpgwybvkxjqz"
 func rarestByte(k string) int {
 	best, score := 0, -1
 	for i := 0; i < len(k); i++ {
-		c := k[i]
-		s := 8 // digits and less common punctuation
-		switch {
-		case strings.IndexByte(byteRarity, c) >= 0:
-			s = strings.IndexByte(byteRarity, c)
-		case c == ' ' || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' || c == '"' || c == '\t':
-			s = 0
-		case c >= 0x80:
-			s = 30
-		}
-		if s > score {
+		if s := byteScore(k[i]); s > score {
 			best, score = i, s
 		}
 	}
 	return best
+}
+
+// byteScore is how rare c is in ordinary text, higher for rarer.
+func byteScore(c byte) int {
+	switch {
+	case strings.IndexByte(byteRarity, c) >= 0:
+		return strings.IndexByte(byteRarity, c)
+	case c == ' ' || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' || c == '"' || c == '\t':
+		return 0
+	case c >= 0x80:
+		return 30
+	}
+	return 8 // digits and less common punctuation
 }
 
 // Rules returns the detector's rules in order.
@@ -703,39 +719,24 @@ func (d *Detector) candidates(data []byte, depth int, keep bool) (cands, rejects
 	}
 	var enc encodedScan
 	decode := depth < maxDecodeDepth
-	for gi := range d.groups {
-		g := &d.groups[gi]
-		enc.next, enc.pctNext = 0, 0
-		strong, gate := b64Strong[g.b], decode && g.encGate
-		for off := 0; off < len(data); {
-			i := bytes.IndexByte(data[off:], g.b)
-			if i < 0 {
-				break
-			}
-			p := off + i
-			off += i + 1
-			// An encoded run holds the anchor's byte as often as any
-			// other: its hits find runs at no extra pass over data. Code
-			// keeps a lowercase letter next to a lowercase one; random
-			// base64 and hex seldom do.
-			if gate && p >= enc.next && (strong || p+1 < len(data) && b64Strong[data[p+1]]) {
-				enc.runAt(data, p)
-			}
-			for _, m := range g.members {
-				s := p - m.pos
-				if s < 0 || !hasPrefixFold(data[s:], m.kw) {
-					continue
-				}
-				a := &d.anchors[m.anchor]
-				if decode && s >= enc.pctNext {
-					enc.percentAt(data, s)
-				}
-				hit(a.kw, s)
-				for _, im := range a.implied {
-					if ks := s - im.delta; ks >= 0 && hasPrefixFold(data[ks:], d.keywords[im.kw]) {
-						hit(im.kw, ks)
-					}
-				}
+	var hitBuf [16]kwHit
+	hits := d.scan(data, decode, &enc, hitBuf[:0])
+	// Replay the hits in the order of the byte search (scanBytes): per
+	// group, by offset. The anchored rules' state (budget, last match)
+	// then sees the same sequence whichever prefilter ran.
+	lastG := -1
+	for _, h := range hits {
+		if h.g != lastG {
+			lastG, enc.pctNext = h.g, 0
+		}
+		a, s := &d.anchors[h.anchor], h.s
+		if decode && s >= enc.pctNext {
+			enc.percentAt(data, s)
+		}
+		hit(a.kw, s)
+		for _, im := range a.implied {
+			if ks := s - im.delta; ks >= 0 && hasPrefixFold(data[ks:], d.keywords[im.kw]) {
+				hit(im.kw, ks)
 			}
 		}
 	}

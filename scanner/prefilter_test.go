@@ -1,0 +1,215 @@
+package scanner
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The pair prefilter (issue 14) must find every keyword occurrence and
+// encoded run that the byte search finds, and the findings must not depend
+// on which one ran. These tests compare the two with each other and with a
+// plain reference: bytes.Index for every keyword in ASCII-lowercased data.
+
+// pairDetectors returns a detector with the pair prefilter and one with the
+// byte search, or skips where the pair prefilter cannot run.
+func pairDetectors(t testing.TB) (pairs, byteSearch *Detector) {
+	t.Helper()
+	if !havePairScan {
+		t.Skip("no vector pair scan on this CPU")
+	}
+	pairs = newTestDetector(t)
+	byteSearch = newTestDetector(t)
+	byteSearch.pairs = nil
+	return pairs, byteSearch
+}
+
+// prefilterInput builds text dense with what the prefilter looks for:
+// keywords and pieces of them in mixed case, code, keys, and keys in
+// base64, hex and percent-encoding.
+func prefilterInput(rng *rand.Rand) []byte {
+	kws := []string{"api.clay.com/v", "pull-in-data-from-a-webhook-", "clay_ent_", "sk_live_", "x-clay-webhook-auth",
+		"clay-api-key", "bearer", "api.clay.com", "clay", "cla", "lay", "ay", "be", "sk", "k-"}
+	flip := func(s string) string {
+		b := []byte(s)
+		for i := range b {
+			if rng.IntN(3) == 0 {
+				if 'a' <= b[i] && b[i] <= 'z' {
+					b[i] -= 'a' - 'A'
+				} else if 'A' <= b[i] && b[i] <= 'Z' {
+					b[i] += 'a' - 'A'
+				}
+			}
+		}
+		return string(b)
+	}
+	key := func() string {
+		switch rng.IntN(5) {
+		case 0:
+			return fakeSkLive(rng.Uint64())
+		case 1:
+			return "CLAY_API_KEY=" + fakeToken(rng.Uint64(), 32)
+		case 2:
+			return "Authorization: Bearer " + fakeToken(rng.Uint64(), 40) + " https://api.clay.com/v1"
+		case 3:
+			return "clay_ent_" + fakeToken(rng.Uint64(), 32)
+		}
+		return "x-clay-webhook-auth: " + strings.ToLower(fakeToken(rng.Uint64(), 20))
+	}
+	var b strings.Builder
+	for b.Len() < 200+rng.IntN(4000) {
+		switch rng.IntN(10) {
+		case 0, 1:
+			k := kws[rng.IntN(len(kws))]
+			if rng.IntN(2) == 0 {
+				k = k[:rng.IntN(len(k)+1)]
+			}
+			b.WriteString(flip(k))
+		case 2:
+			b.WriteString(flip(key()))
+		case 3:
+			b.WriteString(base64.StdEncoding.EncodeToString([]byte(key())))
+		case 4:
+			b.WriteString(base64.RawURLEncoding.EncodeToString([]byte("v: " + base64.StdEncoding.EncodeToString([]byte(key())))))
+		case 5:
+			b.WriteString(hex.EncodeToString([]byte(key())))
+		case 6:
+			b.WriteString("?state=" + url.QueryEscape(`{"`+flip("clay_api_key")+`":"`+fakeToken(rng.Uint64(), 32)+`"}`))
+		case 7:
+			b.WriteString(fakeToken(rng.Uint64(), rng.IntN(40)))
+		case 8:
+			b.Write(codeText(50 + rng.IntN(200))[rng.IntN(40):])
+		default:
+			b.WriteString([]string{" ", "\n", "=", "\"", "-", "_", "\x00", "\xff", "é", "%", "%4"}[rng.IntN(11)])
+		}
+	}
+	return []byte(b.String())
+}
+
+// referenceHits returns every keyword occurrence in data as "keyword@offset".
+func referenceHits(d *Detector, data []byte) []string {
+	lower := make([]byte, len(data))
+	for i, c := range data {
+		lower[i] = lowerASCII[c]
+	}
+	var out []string
+	for _, k := range d.keywords {
+		for off := 0; ; {
+			i := bytes.Index(lower[off:], []byte(k))
+			if i < 0 {
+				break
+			}
+			out = append(out, fmt.Sprint(k, "@", off+i))
+			off += i + 1
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// prefilterHits runs d's prefilter and returns the keyword hits (implied
+// keywords included, as candidates expands them) and the encoded runs.
+func prefilterHits(d *Detector, data []byte) (kws []string, runs []encRun, hits []kwHit) {
+	var enc encodedScan
+	hits = d.scan(data, true, &enc, nil)
+	for _, h := range hits {
+		a := &d.anchors[h.anchor]
+		kws = append(kws, fmt.Sprint(d.keywords[a.kw], "@", h.s))
+		for _, im := range a.implied {
+			if ks := h.s - im.delta; ks >= 0 && hasPrefixFold(data[ks:], d.keywords[im.kw]) {
+				kws = append(kws, fmt.Sprint(d.keywords[im.kw], "@", ks))
+			}
+		}
+	}
+	slices.Sort(kws)
+	kws = slices.Compact(kws)
+	runs = enc.runs
+	slices.SortFunc(runs, compareRuns)
+	return kws, slices.Compact(runs), hits
+}
+
+// checkPrefilter compares the pair prefilter, the byte search and the
+// reference on data, and the findings of both prefilters.
+func checkPrefilter(t *testing.T, pairs, byteSearch *Detector, data []byte) {
+	t.Helper()
+	pk, pr, ph := prefilterHits(pairs, data)
+	bk, br, bh := prefilterHits(byteSearch, data)
+	if ref := referenceHits(pairs, data); !slices.Equal(pk, ref) {
+		t.Fatalf("pair prefilter keyword hits\n%v\nreference (bytes.Index)\n%v", pk, ref)
+	}
+	if !slices.Equal(ph, bh) {
+		t.Fatalf("pair prefilter hits in another order than the byte search's:\n%v\n%v", ph, bh)
+	}
+	if !slices.Equal(pk, bk) {
+		t.Fatalf("byte search keyword hits\n%v\nreference\n%v", bk, pk)
+	}
+	if !slices.Equal(pr, br) {
+		t.Fatalf("pair prefilter encoded runs %v, byte search %v", pr, br)
+	}
+	find := func(d *Detector) []string {
+		var out []string
+		tg := &Target{Path: "p", Data: data}
+		d.detect(tg, data, 0, len(data), textPos{1, 1}, true, func(f Finding, _ []byte) {
+			out = append(out, fmt.Sprintf("%s %d:%d-%d %q %q %s %s", f.RuleID, f.Line, f.Column, f.EndColumn, f.Raw(), f.Decoded, f.SuppressedBy, f.Title))
+		})
+		return out
+	}
+	if pf, bf := find(pairs), find(byteSearch); !slices.Equal(pf, bf) {
+		t.Fatalf("findings with the pair prefilter\n%v\nwith the byte search\n%v", strings.Join(pf, "\n"), strings.Join(bf, "\n"))
+	}
+}
+
+func TestPrefilterMatchesReference(t *testing.T) {
+	pairs, byteSearch := pairDetectors(t)
+	rng := rand.New(rand.NewPCG(14, 1))
+	found := 0
+	for range 2000 {
+		data := prefilterInput(rng)
+		checkPrefilter(t, pairs, byteSearch, data)
+		found += len(detectAll(pairs, &Target{Data: data}))
+	}
+	if found < 2000 {
+		t.Errorf("only %d findings in the inputs: they test too little", found)
+	}
+	for _, data := range [][]byte{nil, []byte("y"), []byte("clay"), []byte("CLAY"), []byte("sK"), codeText(64 << 10), nearMissText(64 << 10), []byte(minified(64 << 10))} {
+		checkPrefilter(t, pairs, byteSearch, data)
+	}
+}
+
+// pairScan is pairScanGo, block by block, on every alignment and length.
+func TestPairScanMatchesGo(t *testing.T) {
+	pairs, _ := pairDetectors(t)
+	rng := rand.New(rand.NewPCG(14, 2))
+	for range 3000 {
+		data := prefilterInput(rng)
+		data = data[rng.IntN(min(len(data), 40)):]
+		for i := 0; ; {
+			off, mask := pairScan(data[i:], &pairs.pairs.nib)
+			goOff, goMask := pairScanGo(data[i:], &pairs.pairs.nib)
+			if off != goOff || mask != goMask {
+				t.Fatalf("pairScan at %d: %d %016b, pairScanGo %d %016b", i, off, mask, goOff, goMask)
+			}
+			if mask == 0 {
+				break
+			}
+			i += off + pairBlock
+		}
+	}
+}
+
+func FuzzPrefilter(f *testing.F) {
+	rng := rand.New(rand.NewPCG(14, 3))
+	for range 20 {
+		f.Add(prefilterInput(rng))
+	}
+	pairs, byteSearch := pairDetectors(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkPrefilter(t, pairs, byteSearch, data)
+	})
+}

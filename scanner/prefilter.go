@@ -16,13 +16,13 @@ import (
 // those bytes every 40 bytes or so: each hit ends a vector search, costs a
 // call and checks a keyword that is not there. Where the CPU has byte
 // shuffles (SSSE3 on amd64), the prefilter instead looks at each position
-// for a pair of adjacent bytes, in one pass over the data, 16 positions at
+// for a pair of adjacent bytes, in one pass over the data, 32 positions at
 // a time: for each anchor the rarest pair of adjacent bytes of its keyword
 // (ay of clay, be of bearer), and for encoded runs the anchor bytes that
 // start one. A byte's classes are looked up by its two nibbles, as in
 // Hyperscan's Teddy; a few other pairs pass the nibble test too, and every
 // candidate position is checked exactly before anything is done with it.
-// Pairs are ten times rarer than single bytes in code, and most 16-byte
+// Pairs are ten times rarer than single bytes in code, and most 32-byte
 // blocks are rejected with a dozen instructions.
 //
 // Elsewhere the prefilter searches for each anchor byte with IndexByte,
@@ -363,8 +363,8 @@ func (d *Detector) hasKeyword(b []byte) bool {
 	return false
 }
 
-// pairBlock is how many positions pairScan looks at at once.
-const pairBlock = 16
+// pairBlock is how many positions pairScan looks at at once (one bit of its mask each).
+const pairBlock = 32
 
 // pairScanGo is pairScan a byte at a time: the reference for the vector
 // scan, which tests compare it with.

@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bytes"
+	"math/bits"
 	"slices"
 	"sort"
 )
@@ -52,6 +53,15 @@ var (
 		ok['-'], val['-'] = true, 62
 		ok['_'], val['_'] = true, 63
 		return ok, val
+	}()
+	// b64Bit is b64Char as 0 or 1.
+	b64Bit = func() (t [256]uint8) {
+		for c, ok := range b64Char {
+			if ok {
+				t[c] = 1
+			}
+		}
+		return t
 	}()
 	// b64Strong: upper-case letters and digits.
 	b64Strong = func() (t [256]bool) {
@@ -109,13 +119,38 @@ func (e *encodedScan) runAt(data []byte, p int) {
 	if !b64Char[data[p]] {
 		return
 	}
+	// Eight bytes at a time, a bit per byte, while whole words fit:
+	// identifiers end after a dozen bytes or so, and a loop a byte at a
+	// time mispredicts its exit at every one of them.
 	s, end := p, p+1
+	for s >= 8 {
+		w := data[s-8 : s]
+		m := b64Bit[w[7]] | b64Bit[w[6]]<<1 | b64Bit[w[5]]<<2 | b64Bit[w[4]]<<3 |
+			b64Bit[w[3]]<<4 | b64Bit[w[2]]<<5 | b64Bit[w[1]]<<6 | b64Bit[w[0]]<<7
+		if m != 0xff {
+			s -= bits.TrailingZeros8(^m)
+			goto back
+		}
+		s -= 8
+	}
 	for s > 0 && b64Char[data[s-1]] {
 		s--
+	}
+back:
+	for end+8 <= len(data) {
+		w := data[end : end+8]
+		m := b64Bit[w[0]] | b64Bit[w[1]]<<1 | b64Bit[w[2]]<<2 | b64Bit[w[3]]<<3 |
+			b64Bit[w[4]]<<4 | b64Bit[w[5]]<<5 | b64Bit[w[6]]<<6 | b64Bit[w[7]]<<7
+		if m != 0xff {
+			end += bits.TrailingZeros8(^m)
+			goto forward
+		}
+		end += 8
 	}
 	for end < len(data) && b64Char[data[end]] {
 		end++
 	}
+forward:
 	e.next = end
 	if end-s < minBase64Run {
 		return

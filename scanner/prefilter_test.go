@@ -213,3 +213,44 @@ func FuzzPrefilter(f *testing.F) {
 		checkPrefilter(t, pairs, byteSearch, data)
 	})
 }
+
+// runAt finds the run a byte-at-a-time loop finds, at every position of
+// text mixing base64 runs of every length with other bytes.
+func TestRunAtMatchesLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 5))
+	const alpha = "AZaz09+/-_=. \n\x00\xff"
+	for range 300 {
+		data := make([]byte, rng.IntN(200))
+		for i := range data {
+			if rng.IntN(12) == 0 {
+				data[i] = alpha[rng.IntN(len(alpha))]
+			} else {
+				data[i] = "Kk7b/Q_"[rng.IntN(7)]
+			}
+		}
+		for p := range data {
+			var e encodedScan
+			e.runAt(data, p)
+			want := encodedScan{}
+			if b64Char[data[p]] {
+				s, end := p, p+1
+				for s > 0 && b64Char[data[s-1]] {
+					s--
+				}
+				for end < len(data) && b64Char[data[end]] {
+					end++
+				}
+				want.next = end
+				if end-s >= minBase64Run {
+					for n := 0; n < 2 && end < len(data) && data[end] == '='; n++ {
+						end++
+					}
+					want.runs = []encRun{{s, end, encBase64}}
+				}
+			}
+			if e.next != want.next || !slices.Equal(e.runs, want.runs) {
+				t.Fatalf("runAt(%q, %d): next %d runs %v, want %d %v", data, p, e.next, e.runs, want.next, want.runs)
+			}
+		}
+	}
+}

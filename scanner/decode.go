@@ -233,7 +233,7 @@ func (d *Detector) decodeRuns(data []byte, depth int, cands []candidate, runs []
 		}
 		switch r.kind {
 		case encBase64:
-			if isHex(text) && len(text) >= minHexRun && len(text)%2 == 0 {
+			if len(text) >= minHexRun && len(text)%2 == 0 && isHex(text) {
 				buf = decodeHex(buf[:0], text)
 				try(buf, "hex")
 			}
@@ -309,9 +309,20 @@ func decodeHex(dst, src []byte) []byte {
 // a trailing partial group keeps its whole bytes.
 func decodeBase64(dst, src []byte) []byte {
 	src = bytes.TrimRight(src, "=")
+	dst = slices.Grow(dst, len(src)/4*3+2)
+	// Whole groups of four characters first, three bytes each.
+	i := 0
+	for ; i+4 <= len(src); i += 4 {
+		a, b, c, d := src[i], src[i+1], src[i+2], src[i+3]
+		if !b64Char[a] || !b64Char[b] || !b64Char[c] || !b64Char[d] {
+			break
+		}
+		v := uint32(b64Val[a])<<18 | uint32(b64Val[b])<<12 | uint32(b64Val[c])<<6 | uint32(b64Val[d])
+		dst = append(dst, byte(v>>16), byte(v>>8), byte(v))
+	}
 	var acc uint32
 	bits := 0
-	for _, c := range src {
+	for _, c := range src[i:] {
 		if !b64Char[c] {
 			break
 		}

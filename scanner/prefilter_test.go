@@ -254,3 +254,37 @@ func TestRunAtMatchesLoop(t *testing.T) {
 		}
 	}
 }
+
+// decodeBase64 decodes as a byte-at-a-time decoder does, on valid and
+// broken input.
+func TestDecodeBase64Groups(t *testing.T) {
+	ref := func(src []byte) []byte {
+		var dst []byte
+		src = bytes.TrimRight(src, "=")
+		var acc uint32
+		n := 0
+		for _, c := range src {
+			if !b64Char[c] {
+				break
+			}
+			acc = acc<<6 | uint32(b64Val[c])
+			if n += 6; n >= 8 {
+				n -= 8
+				dst = append(dst, byte(acc>>n))
+			}
+		}
+		return dst
+	}
+	rng := rand.New(rand.NewPCG(14, 6))
+	for range 5000 {
+		src := []byte(base64.StdEncoding.EncodeToString([]byte(fakeToken(rng.Uint64(), rng.IntN(60)))))
+		if rng.IntN(2) == 0 && len(src) > 0 {
+			src[rng.IntN(len(src))] = "=.-_ \xff"[rng.IntN(6)]
+		}
+		src = src[:rng.IntN(len(src)+1)]
+		pre := []byte("x")
+		if got, want := decodeBase64(pre[:1:1], src)[1:], ref(src); !bytes.Equal(got, want) {
+			t.Fatalf("decodeBase64(%q) = %q, want %q", src, got, want)
+		}
+	}
+}

@@ -46,6 +46,12 @@ type ODB struct {
 	keepBases bool
 	zmu       sync.Mutex // guards z
 	z         Inflater
+
+	// Ordinals (ordinal.go): the first ordinal of each pack, and each
+	// pack's number, computed once.
+	ordOnce  sync.Once
+	firstOrd []int
+	packNum  map[*Pack]int
 }
 
 // OpenODB opens objectsDir and its alternates (objects/info/alternates,

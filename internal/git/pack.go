@@ -147,6 +147,14 @@ func (p *Pack) OffsetAt(i int) int64 {
 // or three probes, where a binary search over a million objects takes
 // thirteen (the history walk looks up every tree and blob it reads).
 func (p *Pack) Find(h Hash) (int64, bool) {
+	if i, ok := p.FindIndex(h); ok {
+		return p.OffsetAt(i), true
+	}
+	return 0, false
+}
+
+// FindIndex returns h's position in the pack's index (hash order).
+func (p *Pack) FindIndex(h Hash) (int, bool) {
 	lo, hi := p.fanout(h[0]), int(binary.BigEndian.Uint32(p.idx[8+int(h[0])*4:]))
 	key := binary.BigEndian.Uint64(h[1:9])
 	for probes := 0; lo < hi; probes++ {
@@ -175,7 +183,7 @@ func (p *Pack) Find(h Hash) (int64, bool) {
 		case c > 0:
 			hi = m
 		default:
-			return p.OffsetAt(m), true
+			return m, true
 		}
 	}
 	return 0, false

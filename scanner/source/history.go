@@ -210,10 +210,15 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	order := topoOrder(commits)
 	info.Commits = int64(len(order))
+	workers := h.workers()
 
 	// Trees: the range base first (its blobs are not scanned), then every
 	// commit oldest first.
-	tw := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}, want: sink.WantsPath, firstAt: map[string]*commitNode{}, links: map[hash]*linkInfo{}}
+	blobs := newBlobTable(db)
+	tw := &treeWalk{w: w, blobs: blobs, want: sink.WantsPath, firstAt: map[string]*commitNode{}, links: map[hash]*linkInfo{}}
+	if baseTip != nil {
+		tw.seenTrees = newObjSet(db) // the one-goroutine walk's
+	}
 	if baseTip != nil {
 		tw.paths = map[string]hash{}
 		tw.walk(baseTip.tree, "", baseTip, true)
@@ -226,7 +231,6 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	basePaths := tw.paths
 	tw.paths = nil
-	workers := h.workers()
 	if baseTip == nil {
 		// A full sweep: every core reads trees (history_pwalk.go).
 		if err := tw.walkParallel(ctx, order, workers, func(n int) { counters.Walked.Add(int64(n)) }); err != nil {
@@ -241,7 +245,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			counters.Walked.Add(1)
 		}
 	}
-	inHead, headPaths := w.headBlobs(headTip, sink.WantsPath)
+	headPaths := w.headBlobs(headTip, blobs, sink.WantsPath)
 	// Every wanted path once, at the oldest walked commit whose tree holds
 	// it — even when its content first appeared at another path (an empty
 	// .env, a copied template) and so never becomes a target. They are
@@ -262,39 +266,41 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			countingSink.Skip(li.skipped(lh, li.why))
 		}
 	}
-	tw.seenTrees, tw.prev, tw.names = nil, nil, nil
+	tw = nil
 	db.DropCache()
-	want := tw.blobs
 	if h.AllObjects {
 		orphans, err := allBlobs(db)
 		if err != nil {
 			return info, err
 		}
 		for _, b := range orphans {
-			if _, ok := want[b]; !ok {
-				want[b] = &blobInfo{path: "(unreachable blob " + b.String() + ")"}
+			if o := blobs.num(b, -1); blobs.flags[o]&blobSeen == 0 {
+				blobs.add(o, "(unreachable blob "+b.String()+")", nil, false)
 			}
 		}
 	}
+	blobs.pathIDs = nil // the walk is done
 	var n int64
-	for bh, bi := range want {
-		if bi.base {
+	for o := range blobs.flags {
+		if !blobs.scanned(int32(o)) {
 			continue
 		}
 		n++
-		bi.inHead = inHead[bh]
 		if basePaths != nil {
-			if prev, ok := basePaths[bi.path]; ok && prev != bh {
-				bi.prev = prev
+			bh := blobs.hash(int32(o))
+			if prev, ok := basePaths[blobs.paths[blobs.path[o]]]; ok && prev != bh {
+				if blobs.prev == nil {
+					blobs.prev = map[int32]hash{}
+				}
+				blobs.prev[int32(o)] = prev
 			}
 		}
 	}
 	info.Blobs = n
 	counters.Blobs.Store(n)
 
-	bp := &blobPhase{lfs: newLFSStore(lfsObjectsDir(repo), h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters}
-	tw.blobs = nil // the blob phase drops want once it has built its families
-	berr := bp.run(ctx, want, workers)
+	bp := &blobPhase{lfs: newLFSStore(lfsObjectsDir(repo), h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters, blobs: blobs, order: order}
+	berr := bp.run(ctx, workers)
 	scanMessages(ctx, w, order, w.tags, workers)
 	if ctx.Err() != nil {
 		return info, ctx.Err()

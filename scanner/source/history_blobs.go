@@ -34,8 +34,8 @@ type families struct {
 	parent []int32 // -1: a root
 	child  []int32 // first child, -1: none
 	next   []int32 // next sibling, -1: none
-	// blob is the node's index in blobPhase.wanted, -1 for a base that
-	// is only needed by its children.
+	// blob is the node's blob number (blobTable), -1 for a base that is
+	// only needed by its children.
 	blob []int32
 	// reached: a worker got to it (each node is set by one worker, and
 	// read after the workers end).
@@ -59,12 +59,6 @@ func (f *families) loc(n int32) git.Loc {
 	return git.Loc{Pack: f.packs[f.pack[n]], Off: f.off[n]}
 }
 
-// wantedBlob is a blob the phase scans.
-type wantedBlob struct {
-	h  hash
-	bi *blobInfo
-}
-
 type btask struct {
 	n    int32
 	base *blobBuf
@@ -78,9 +72,10 @@ type blobPhase struct {
 	maxSize  int64
 	counters *HistoryCounters
 
-	fam    families
-	wanted []wantedBlob
-	bufs   bufPool
+	blobs *blobTable    // what to scan
+	order []*commitNode // the walk order, which blobs.commit indexes
+	fam   families
+	bufs  bufPool
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -96,12 +91,16 @@ type blobPhase struct {
 // info is node n's blob, nil for a base only.
 func (bp *blobPhase) info(n int32) (hash, *blobInfo) {
 	if b := bp.fam.blob[n]; b >= 0 {
-		return bp.wanted[b].h, bp.wanted[b].bi
+		bi := bp.blobs.info(b, bp.order)
+		return bp.blobs.hash(b), &bi
 	}
 	return hash{}, nil
 }
 
-func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers int) error {
+// looseBlob is a wanted blob outside the packs, by number.
+type looseBlob int32
+
+func (bp *blobPhase) run(ctx context.Context, workers int) error {
 	f := &bp.fam
 	f.packs = bp.db.Packs()
 	packIdx := make(map[*git.Pack]uint16, len(f.packs))
@@ -112,7 +111,7 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	nodes := map[uint64]int32{}
 	key := func(loc git.Loc) uint64 { return uint64(packIdx[loc.Pack])<<48 | uint64(loc.Off) }
 	bp.ext = map[int32]hash{}
-	var loose []wantedBlob
+	var loose []looseBlob
 	// ensure adds the entry at loc and the chain of bases under it, and
 	// returns its node.
 	ensure := func(loc git.Loc) (int32, error) {
@@ -161,34 +160,30 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 		}
 		return chain0(chain, top), nil
 	}
-	hashes := make([]hash, 0, len(want))
-	for h, bi := range want {
-		if !bi.base {
-			hashes = append(hashes, h)
-		}
-	}
-	sort.Slice(hashes, func(i, j int) bool { return string(hashes[i][:]) < string(hashes[j][:]) })
-	bp.wanted = make([]wantedBlob, 0, len(hashes))
+	// In number order: each pack's blobs in hash order.
 	var wantedNodes []int32
-	for _, h := range hashes {
-		loc, ok := bp.db.Locate(h)
-		if !ok {
-			loose = append(loose, wantedBlob{h, want[h]})
+	for o := range bp.blobs.flags {
+		b := int32(o)
+		if !bp.blobs.scanned(b) {
 			continue
 		}
+		if o >= bp.blobs.packed {
+			loose = append(loose, looseBlob(b))
+			continue
+		}
+		loc, _ := bp.db.OrdinalLoc(o) // a bad offset fails in ensure
 		n, err := ensure(loc)
 		if err != nil {
-			bp.fail(want[h], h, err)
+			bi := bp.blobs.info(b, bp.order)
+			bp.fail(&bi, bp.blobs.hash(b), err)
 			continue
 		}
-		f.blob[n] = int32(len(bp.wanted))
-		bp.wanted = append(bp.wanted, wantedBlob{h, want[h]})
+		f.blob[n] = b
 		wantedNodes = append(wantedNodes, n)
 	}
-	hashes = nil
-	// The families are built: the lookup tables go before the blobs are
-	// read (want is the caller's, which lets it go too).
-	nodes, want = nil, nil
+	// The families are built: the lookup table goes before the blobs are
+	// read.
+	nodes = nil
 	f.reached = make([]bool, len(f.off))
 	// Roots in pack order: neighbouring entries share pages.
 	var roots []int32
@@ -223,13 +218,14 @@ func (bp *blobPhase) run(ctx context.Context, want map[hash]*blobInfo, workers i
 	}
 	// Loose blobs: few, read directly.
 	var lw sync.WaitGroup
-	lch := make(chan wantedBlob)
+	lch := make(chan looseBlob)
 	for i := 0; i < workers; i++ {
 		lw.Add(1)
 		go func() {
 			defer lw.Done()
 			for l := range lch {
-				bp.loose(l.h, l.bi)
+				bi := bp.blobs.info(int32(l), bp.order)
+				bp.loose(bp.blobs.hash(int32(l)), &bi)
 			}
 		}()
 	}

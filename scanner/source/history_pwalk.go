@@ -49,6 +49,9 @@ type changedEntry struct {
 	h    hash
 	path string
 	kind entryKind
+	// ord is a file's ordinal (git.ODB.Ordinal), looked up by the
+	// worker; -1 when it is not packed.
+	ord int32
 }
 
 // walkChunk is a worker's output for commits [lo, hi) of the walk order:
@@ -61,6 +64,7 @@ type walkChunk struct {
 
 // treeDiffer is one worker's state.
 type treeDiffer struct {
+	db       *git.ODB
 	r        *git.Reader
 	hashSize int
 	sink     scanner.Sink
@@ -106,7 +110,7 @@ func (t *treeWalk) walkParallel(ctx context.Context, order []*commitNode, worker
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := &treeDiffer{r: t.w.db.NewReader(), hashSize: t.w.db.HashSize(), sink: t.w.sink, last: map[string]lastTree{}, failed: failed}
+			d := &treeDiffer{db: t.w.db, r: t.w.db.NewReader(), hashSize: t.w.db.HashSize(), sink: t.w.sink, last: map[string]lastTree{}, failed: failed}
 			for {
 				select {
 				case window <- struct{}{}:
@@ -141,7 +145,7 @@ func (t *treeWalk) walkParallel(ctx context.Context, order []*commitNode, worker
 			for _, e := range out.entries[start:end] {
 				switch e.kind {
 				case entryFile:
-					t.file(e.h, e.path, c, false)
+					t.file(e.h, e.ord, e.path, c, false)
 				default:
 					t.link(e.h, e.path, e.kind == entrySubmodule, c, false)
 				}
@@ -268,11 +272,15 @@ func (d *treeDiffer) diff(old, cur []byte, curHash hash, prefix string, c *commi
 				d.diff(oldSub, data, h, sub, c)
 			}
 		case len(e.Mode) == 6 && e.Mode[0] == '1' && e.Mode[1] == '0': // 100644, 100755: a file
-			d.out.entries = append(d.out.entries, changedEntry{h: h, path: prefix + string(e.Name), kind: entryFile})
+			ord := int32(-1)
+			if o, ok := d.db.Ordinal(h); ok {
+				ord = int32(o)
+			}
+			d.out.entries = append(d.out.entries, changedEntry{h: h, path: prefix + string(e.Name), kind: entryFile, ord: ord})
 		case string(e.Mode) == "120000":
-			d.out.entries = append(d.out.entries, changedEntry{h: h, path: prefix + string(e.Name), kind: entrySymlink})
+			d.out.entries = append(d.out.entries, changedEntry{h: h, path: prefix + string(e.Name), kind: entrySymlink, ord: -1})
 		case string(e.Mode) == "160000":
-			d.out.entries = append(d.out.entries, changedEntry{h: h, path: prefix + string(e.Name), kind: entrySubmodule})
+			d.out.entries = append(d.out.entries, changedEntry{h: h, path: prefix + string(e.Name), kind: entrySubmodule, ord: -1})
 		}
 	}
 }

@@ -422,7 +422,8 @@ func (h *commitHeap) Pop() any {
 	return x
 }
 
-// blobInfo is what the walk knows about one distinct blob.
+// blobInfo is what the walk knows about one distinct blob (blobTable.info
+// builds it when a blob is read).
 type blobInfo struct {
 	commit *commitNode // where it first appears; nil when unknown
 	path   string
@@ -445,9 +446,12 @@ type linkInfo struct {
 // it has already walked: a tree seen before only holds blobs seen before.
 type treeWalk struct {
 	w         *walker
-	seenTrees map[hash]struct{}
-	blobs     map[hash]*blobInfo
-	trees     int64
+	seenTrees *objSet
+	blobs     *blobTable
+	// head, when set, marks the blobs met as in_head instead of
+	// recording them (headBlobs).
+	head  bool
+	trees int64
 	// paths, when set, collects path → blob of the trees walked (the range
 	// base's files).
 	paths map[string]hash
@@ -459,15 +463,12 @@ type treeWalk struct {
 	links map[hash]*linkInfo
 	// prev is the last tree walked at each directory path.
 	prev map[string][]byte
-	// names interns the paths blobInfo holds.
-	names map[string]string
 }
 
 func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
-	if _, ok := t.seenTrees[root]; ok {
+	if !t.seenTrees.add(root) {
 		return
 	}
-	t.seenTrees[root] = struct{}{}
 	typ, data, err := t.w.db.Get(root)
 	if err == nil && typ != git.ObjTree {
 		err = git.Corruptf(root, "expected a tree, found a %s", typ)
@@ -528,7 +529,7 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 		case len(e.Mode) == 6 && e.Mode[0] == '1' && e.Mode[1] == '0': // 100644, 100755: a file
 			var h hash
 			copy(h[:], e.Hash)
-			t.file(h, prefix+string(e.Name), c, base)
+			t.file(h, -1, prefix+string(e.Name), c, base)
 		case t.links != nil && (string(e.Mode) == "120000" || string(e.Mode) == "160000"):
 			var h hash
 			copy(h[:], e.Hash)
@@ -540,8 +541,12 @@ func (t *treeWalk) walk(root hash, prefix string, c *commitNode, base bool) {
 // file records a file entry met at path in commit c: the blob's first
 // (commit, path), and the first commit of a path Sink.WantsPath selects.
 // Both walks call it in walk order (commits oldest first, each tree
-// depth first).
-func (t *treeWalk) file(h hash, p string, c *commitNode, base bool) {
+// depth first). ord is h's ordinal when the caller has looked it up, or -1.
+func (t *treeWalk) file(h hash, ord int32, p string, c *commitNode, base bool) {
+	o := t.blobs.num(h, ord)
+	if t.head {
+		t.blobs.flags[o] |= blobInHead
+	}
 	if t.want != nil && t.want(p) {
 		at, ok := t.firstAt[p]
 		switch {
@@ -552,7 +557,7 @@ func (t *treeWalk) file(h hash, p string, c *commitNode, base bool) {
 		case at == nil && !base:
 			// The range changes a path its base has: reported
 			// unless the content is the base's again.
-			if bi, seen := t.blobs[h]; !seen || !bi.base {
+			if !t.blobs.isBase(o) {
 				t.firstAt[p] = c
 			}
 		}
@@ -562,22 +567,9 @@ func (t *treeWalk) file(h hash, p string, c *commitNode, base bool) {
 			t.paths[p] = h
 		}
 	}
-	if _, ok := t.blobs[h]; !ok {
-		t.blobs[h] = &blobInfo{commit: c, path: t.intern(p), base: base}
+	if !t.head {
+		t.blobs.add(o, p, c, base)
 	}
-}
-
-// intern returns one copy of each distinct path: most blobs of a long
-// history are versions of a few files.
-func (t *treeWalk) intern(p string) string {
-	if v, ok := t.names[p]; ok {
-		return v
-	}
-	if t.names == nil {
-		t.names = map[string]string{}
-	}
-	t.names[p] = p
-	return p
 }
 
 // link records a symlink or submodule entry: they hold no content of this
@@ -595,17 +587,13 @@ func (t *treeWalk) link(h hash, p string, submodule bool, c *commitNode, base bo
 	}
 }
 
-// headBlobs returns the blobs in the tree of commit c, and the paths in it
-// that want selects.
-func (w *walker) headBlobs(c *commitNode, want func(string) bool) (map[hash]bool, map[string]*commitNode) {
-	out := map[hash]bool{}
+// headBlobs marks the blobs in the tree of commit c as in_head in blobs,
+// and returns the paths in it that want selects.
+func (w *walker) headBlobs(c *commitNode, blobs *blobTable, want func(string) bool) map[string]*commitNode {
 	if c == nil {
-		return out, nil
+		return nil
 	}
-	t := &treeWalk{w: w, seenTrees: map[hash]struct{}{}, blobs: map[hash]*blobInfo{}, want: want, firstAt: map[string]*commitNode{}}
+	t := &treeWalk{w: w, seenTrees: newObjSet(w.db), blobs: blobs, head: true, want: want, firstAt: map[string]*commitNode{}}
 	t.walk(c.tree, "", c, false)
-	for h := range t.blobs {
-		out[h] = true
-	}
-	return out, t.firstAt
+	return t.firstAt
 }

@@ -107,7 +107,8 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	defer db.Close()
 
 	countingSink := &errCounter{Sink: sink}
-	w := &walker{db: db, sink: countingSink, shallow: shallow, commits: map[hash]*commitNode{}, onLoad: func() { counters.Commits.Add(1) }}
+	nums := newObjNums(db)
+	w := &walker{db: db, sink: countingSink, shallow: shallow, commits: map[hash]*commitNode{}, store: &commitStore{nums: nums}, onLoad: func() { counters.Commits.Add(1) }}
 
 	// Which commits: a range, one ref, or every ref.
 	var (
@@ -208,24 +209,24 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	if len(commits) == 0 && !(isRange && w.missing == 0) {
 		return info, fmt.Errorf("%d ref(s) but no commit could be read: %w", info.Refs, scanner.ErrNothingScanned)
 	}
-	order := topoOrder(commits)
+	order := topoOrder(commits, w.store)
 	info.Commits = int64(len(order))
 	workers := h.workers()
 
 	// Trees: the range base first (its blobs are not scanned), then every
 	// commit oldest first.
-	blobs := newBlobTable(db)
+	blobs := newBlobTable(nums)
 	tw := &treeWalk{w: w, blobs: blobs, want: sink.WantsPath, firstAt: map[string]*commitNode{}, links: map[hash]*linkInfo{}}
 	if baseTip != nil {
 		tw.seenTrees = newObjSet(db) // the one-goroutine walk's
 	}
 	if baseTip != nil {
 		tw.paths = map[string]hash{}
-		tw.walk(baseTip.tree, "", baseTip, true)
+		tw.walk(nums.hash(baseTip.tree), "", baseTip, true)
 		basePaths := tw.paths
 		tw.paths = nil
 		for _, b := range boundary {
-			tw.walk(b.tree, "", b, true)
+			tw.walk(nums.hash(b.tree), "", b, true)
 		}
 		tw.paths = basePaths
 	}
@@ -241,7 +242,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			if i&255 == 0 && ctx.Err() != nil {
 				return info, ctx.Err()
 			}
-			tw.walk(c.tree, "", c, false)
+			tw.walk(nums.hash(c.tree), "", c, false)
 			counters.Walked.Add(1)
 		}
 	}
@@ -256,7 +257,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 			_, still := headPaths[p]
 			sink.Path(scanner.PathFact{
 				PathFact: rules.PathFact{Path: p, Where: rules.InHistory, InHead: still},
-				At:       c.info(),
+				At:       w.store.info(c),
 				Order:    c.order,
 			})
 		}
@@ -299,7 +300,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	info.Blobs = n
 	counters.Blobs.Store(n)
 
-	bp := &blobPhase{lfs: newLFSStore(lfsObjectsDir(repo), h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters, blobs: blobs, order: order}
+	bp := &blobPhase{lfs: newLFSStore(lfsObjectsDir(repo), h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters, blobs: blobs, order: order, commits: w.store}
 	berr := bp.run(ctx, workers)
 	scanMessages(ctx, w, order, w.tags, workers)
 	if ctx.Err() != nil {

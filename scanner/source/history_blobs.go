@@ -72,10 +72,11 @@ type blobPhase struct {
 	maxSize  int64
 	counters *HistoryCounters
 
-	blobs *blobTable    // what to scan
-	order []*commitNode // the walk order, which blobs.commit indexes
-	fam   families
-	bufs  bufPool
+	blobs   *blobTable    // what to scan
+	order   []*commitNode // the walk order, which blobs.commit indexes
+	commits *commitStore
+	fam     families
+	bufs    bufPool
 
 	mu      sync.Mutex
 	cond    *sync.Cond
@@ -582,7 +583,7 @@ func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
 func (bp *blobPhase) target(h hash, bi *blobInfo) scanner.Target {
 	t := scanner.Target{Path: bi.path, InHead: bi.inHead, Blob: h.String()}
 	if bi.commit != nil {
-		t.Commit = bi.commit.info()
+		t.Commit = bp.commits.info(bi.commit)
 		t.Order = bi.commit.order
 	}
 	return t

@@ -166,7 +166,7 @@ func scanMessage(w *walker, j messageJob) {
 	t := scanner.Target{Kind: j.kind, Order: j.order}
 	switch {
 	case j.kind == scanner.KindCommitMessage && typ == git.ObjCommit:
-		t.Path, t.Commit = CommitMessagePath, j.node.info()
+		t.Path, t.Commit = CommitMessagePath, w.store.info(j.node)
 		t.Data = git.MessageBody(data)
 	case j.kind == scanner.KindTagMessage && typ == git.ObjTag:
 		name, tagger, msg := git.ParseTagMessage(data)

@@ -166,25 +166,26 @@ type malformed hash
 // commit lists the entries of c's tree that its first parent's tree (if
 // the walk has that parent) does not have at the same path.
 func (d *treeDiffer) commit(w *walker, c *commitNode) {
-	var parentTree hash
-	hasParent := false
-	if len(c.parents) > 0 && !w.shallow[c.hash] {
-		if p := w.commits[c.parents[0]]; p != nil {
-			parentTree, hasParent = p.tree, true
+	nums := w.store.nums
+	parentTree := int32(-1)
+	if c.parent >= 0 && !w.shallow[c.hash] {
+		if p := w.commits[nums.hash(c.parent)]; p != nil {
+			parentTree = p.tree
 		}
 	}
-	if hasParent && parentTree == c.tree {
+	if parentTree == c.tree {
 		return
 	}
 	var old []byte
-	if hasParent {
-		old, _ = d.read(parentTree, "", nil)
+	if parentTree >= 0 {
+		old, _ = d.read(nums.hash(parentTree), "", nil)
 	}
-	cur, ok := d.read(c.tree, "", c)
+	tree := nums.hash(c.tree)
+	cur, ok := d.read(tree, "", c)
 	if !ok {
 		return
 	}
-	d.diff(old, cur, c.tree, "", c)
+	d.diff(old, cur, tree, "", c)
 }
 
 // read returns tree h, found at directory path prefix, from the worker's

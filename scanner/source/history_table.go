@@ -1,6 +1,10 @@
 package source
 
-import "github.com/clayscan/clayscan/internal/git"
+import (
+	"sync"
+
+	"github.com/clayscan/clayscan/internal/git"
+)
 
 // A sweep keeps what the walk learns about each distinct blob until its
 // blob phase ends. With a heap object and a map entry per blob (keyed by
@@ -11,18 +15,15 @@ import "github.com/clayscan/clayscan/internal/git"
 // number past them, from a small map. About 9 bytes per object in the
 // packs, and nothing for the collector to scan.
 type blobTable struct {
-	db     *git.ODB
+	nums   *objNums
 	packed int // ordinals; numbers from here on are loose objects'
 	flags  []uint8
 	// commit is the walk order + 1 of the blob's first commit (0: none,
 	// as for the range base's blobs and unreachable ones).
-	commit []int32
-	path   []int32 // index in paths
-	// loose numbers the objects outside the packs.
-	loose       map[hash]int32
-	looseHashes []hash
-	paths       []string
-	pathIDs     map[string]int32
+	commit  []int32
+	path    []int32 // index in paths
+	paths   []string
+	pathIDs map[string]int32
 	// prev: in a range scan, the base's blob at the same path, whose
 	// lines are not reported again (blobInfo.prev).
 	prev map[int32]hash
@@ -34,39 +35,70 @@ const (
 	blobInHead             // in the tree that decides in_head
 )
 
-func newBlobTable(db *git.ODB) *blobTable {
-	n := db.PackedObjects()
-	return &blobTable{db: db, packed: n, flags: make([]uint8, n), commit: make([]int32, n), path: make([]int32, n),
-		loose: map[hash]int32{}, pathIDs: map[string]int32{}}
+func newBlobTable(nums *objNums) *blobTable {
+	n := nums.packed
+	return &blobTable{nums: nums, packed: n, flags: make([]uint8, n), commit: make([]int32, n), path: make([]int32, n),
+		pathIDs: map[string]int32{}}
 }
 
 // num returns h's number, from ord (its ordinal, or -1 when it is not
 // packed or not yet looked up: then num looks).
 func (t *blobTable) num(h hash, ord int32) int32 {
-	if ord >= 0 {
-		return ord
+	o := ord
+	if o < 0 {
+		o = t.nums.num(h)
 	}
-	if o, ok := t.db.Ordinal(h); ok {
-		return int32(o)
+	for int(o) >= len(t.flags) { // a loose object
+		t.flags = append(t.flags, 0)
+		t.commit = append(t.commit, 0)
+		t.path = append(t.path, 0)
 	}
-	if o, ok := t.loose[h]; ok {
-		return o
-	}
-	o := int32(t.packed + len(t.looseHashes))
-	t.loose[h] = o
-	t.looseHashes = append(t.looseHashes, h)
-	t.flags = append(t.flags, 0)
-	t.commit = append(t.commit, 0)
-	t.path = append(t.path, 0)
 	return o
 }
 
 // hash is the id of the object numbered o.
-func (t *blobTable) hash(o int32) hash {
-	if int(o) >= t.packed {
-		return t.looseHashes[int(o)-t.packed]
+func (t *blobTable) hash(o int32) hash { return t.nums.hash(o) }
+
+// objNums numbers objects: packed ones by their ordinal
+// (git.ODB.Ordinal), the few others (loose, or missing) past them, from a
+// map. Safe for concurrent use.
+type objNums struct {
+	db     *git.ODB
+	packed int
+	mu     sync.Mutex // guards loose and looseHashes
+	loose  map[hash]int32
+	// looseHashes[i] is the object numbered packed+i.
+	looseHashes []hash
+}
+
+func newObjNums(db *git.ODB) *objNums {
+	return &objNums{db: db, packed: db.PackedObjects(), loose: map[hash]int32{}}
+}
+
+// num returns h's number.
+func (n *objNums) num(h hash) int32 {
+	if o, ok := n.db.Ordinal(h); ok {
+		return int32(o)
 	}
-	return t.db.OrdinalHash(int(o))
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if o, ok := n.loose[h]; ok {
+		return o
+	}
+	o := int32(n.packed + len(n.looseHashes))
+	n.loose[h] = o
+	n.looseHashes = append(n.looseHashes, h)
+	return o
+}
+
+// hash is the id of the object numbered o.
+func (n *objNums) hash(o int32) hash {
+	if int(o) < n.packed {
+		return n.db.OrdinalHash(int(o))
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.looseHashes[int(o)-n.packed]
 }
 
 // add records blob o's first (commit, path), unless the walk met it

@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"container/heap"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,24 +13,112 @@ import (
 )
 
 // commitNode is one commit of the walk. A sweep holds one per commit until
-// it ends, so it keeps only what the walk and the findings need, in few
-// bytes (issue 14): the author's name, email and zone are interned, and
-// the scanner.Commit a target carries is built when a target needs it.
+// it ends, so it is small and holds no pointer (issue 14): nodes are
+// allocated in chunks the collector does not scan, the tree and parents
+// are object numbers (objNums), the author, email and zone one interned
+// signer, and the scanner.Commit a target carries is built when a target
+// needs it (commitStore.info).
 type commitNode struct {
-	hash    hash
-	tree    hash
-	parents []hash
-	when    int64 // committer time: breaks ties in the topological order
-	order   int64
-	author  string // interned
-	email   string // interned
-	date    int64  // author time (Unix seconds)
-	zone    *time.Location
+	hash  hash
+	when  int64 // committer time: breaks ties in the topological order
+	order int64
+	date  int64 // author time (Unix seconds)
+	tree  int32 // object number
+	// parent is the first parent's object number (-1: none); a merge's
+	// other parents are commitStore.more[more] (-1: none).
+	parent int32
+	more   int32
+	who    int32 // commitStore.signers
+}
+
+// commitStore holds what commit nodes refer to: object numbers, signers,
+// merges' other parents. preload's workers add to it at once.
+type commitStore struct {
+	nums    *objNums
+	mu      sync.Mutex
+	signers []signer
+	ids     map[signerKey]int32
+	more    [][]int32
+}
+
+// signer is an author: name, email and zone, interned.
+type signer struct {
+	name, email string
+	zone        *time.Location
+}
+
+type signerKey struct {
+	name, email, zone string
+	off               int
+	utc               bool
+}
+
+// commitSlab allocates commit nodes in chunks, for one goroutine.
+type commitSlab struct{ chunk []commitNode }
+
+func (s *commitSlab) alloc() *commitNode {
+	if len(s.chunk) == cap(s.chunk) {
+		s.chunk = make([]commitNode, 0, 1024)
+	}
+	s.chunk = s.chunk[:len(s.chunk)+1]
+	return &s.chunk[len(s.chunk)-1]
 }
 
 // info is the commit as targets and findings carry it.
-func (c *commitNode) info() *scanner.Commit {
-	return &scanner.Commit{Hash: c.hash.String(), Author: c.author, Email: c.email, Date: time.Unix(c.date, 0).In(c.zone)}
+func (s *commitStore) info(c *commitNode) *scanner.Commit {
+	s.mu.Lock()
+	who := s.signers[c.who]
+	s.mu.Unlock()
+	return &scanner.Commit{Hash: c.hash.String(), Author: who.name, Email: who.email, Date: time.Unix(c.date, 0).In(who.zone)}
+}
+
+// parents appends c's parents to buf.
+func (s *commitStore) parents(c *commitNode, buf []hash) []hash {
+	if c.parent < 0 {
+		return buf
+	}
+	buf = append(buf, s.nums.hash(c.parent))
+	if c.more >= 0 {
+		s.mu.Lock()
+		more := s.more[c.more]
+		s.mu.Unlock()
+		for _, p := range more {
+			buf = append(buf, s.nums.hash(p))
+		}
+	}
+	return buf
+}
+
+// node fills a node from a parsed commit.
+func (s *commitStore) node(c *commitNode, pc *git.Commit) {
+	*c = commitNode{hash: pc.Hash, when: pc.Committer.When.Unix(), date: pc.Author.When.Unix(),
+		tree: s.nums.num(pc.Tree), parent: -1, more: -1}
+	if len(pc.Parents) > 0 {
+		c.parent = s.nums.num(pc.Parents[0])
+	}
+	var more []int32
+	for _, p := range pc.Parents[min(1, len(pc.Parents)):] {
+		more = append(more, s.nums.num(p))
+	}
+	a := pc.Author
+	zname, off := a.When.Zone()
+	k := signerKey{name: a.Name, email: a.Email, zone: zname, off: off, utc: a.When.Location() == time.UTC}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if more != nil {
+		c.more = int32(len(s.more))
+		s.more = append(s.more, more)
+	}
+	id, ok := s.ids[k]
+	if !ok {
+		if s.ids == nil {
+			s.ids = map[signerKey]int32{}
+		}
+		id = int32(len(s.signers))
+		s.signers = append(s.signers, signer{name: a.Name, email: a.Email, zone: a.When.Location()})
+		s.ids[k] = id
+	}
+	c.who = id
 }
 
 // tip is a commit the walk starts from, and the ref that named it.
@@ -63,6 +152,7 @@ func (w *walker) preload(workers int) {
 			defer wg.Done()
 			var z git.Inflater
 			var buf []byte
+			var slab commitSlab
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(spans) {
@@ -84,7 +174,9 @@ func (w *walker) preload(workers int) {
 					}
 					buf = data
 					h := sp.p.HashAt(i)
-					if c, err := parseCommitNode(h, data); err == nil {
+					if pc, err := git.ParseCommit(h, data); err == nil {
+						c := slab.alloc()
+						w.store.node(c, pc)
 						parts[k] = append(parts[k], c)
 					}
 				}
@@ -106,58 +198,15 @@ func (w *walker) preload(workers int) {
 	}
 }
 
-// parseCommitNode parses a commit without interning its strings (preload's
-// workers run it in parallel; commit interns them).
-func parseCommitNode(h hash, data []byte) (*commitNode, error) {
-	c, err := git.ParseCommit(h, data)
-	if err != nil {
-		return nil, err
-	}
-	return &commitNode{hash: h, tree: c.Tree, parents: c.Parents, when: c.Committer.When.Unix(),
-		author: c.Author.Name, email: c.Author.Email, date: c.Author.When.Unix(), zone: c.Author.When.Location()}, nil
-}
-
 // parseCommit reads a commit for the walk.
 func (w *walker) parseCommit(h hash, data []byte) (*commitNode, error) {
-	c, err := parseCommitNode(h, data)
+	pc, err := git.ParseCommit(h, data)
 	if err != nil {
 		return nil, git.Corruptf(h, "decoding commit: %v", err)
 	}
+	c := w.slab.alloc()
+	w.store.node(c, pc)
 	return c, nil
-}
-
-// intern returns one copy of each distinct string (authors, emails).
-func (w *walker) intern(s string) string {
-	if v, ok := w.strings[s]; ok {
-		return v
-	}
-	if w.strings == nil {
-		w.strings = map[string]string{}
-	}
-	w.strings[s] = s
-	return s
-}
-
-// zone returns one *time.Location per zone name and offset.
-func (w *walker) zone(t time.Time) *time.Location {
-	name, off := t.Zone()
-	if t.Location() == time.UTC {
-		return time.UTC
-	}
-	k := zoneKey{name, off}
-	if z, ok := w.zones[k]; ok {
-		return z
-	}
-	if w.zones == nil {
-		w.zones = map[zoneKey]*time.Location{}
-	}
-	w.zones[k] = t.Location()
-	return t.Location()
-}
-
-type zoneKey struct {
-	name string
-	off  int
 }
 
 // peel follows annotated tags to the object they name; it returns the
@@ -178,8 +227,8 @@ type walker struct {
 	// tags are the annotated tags the refs name (history_messages.go).
 	tags    []tagRef
 	tagSeen map[hash]bool
-	strings map[string]string
-	zones   map[zoneKey]*time.Location
+	store   *commitStore
+	slab    commitSlab
 	// pre holds the commits preload parsed that load has not reached.
 	pre map[hash]*commitNode
 }
@@ -207,7 +256,6 @@ func (w *walker) commit(h hash) *commitNode {
 			return nil
 		}
 	}
-	c.author, c.email, c.zone = w.intern(c.author), w.intern(c.email), w.zone(time.Unix(c.date, 0).In(c.zone))
 	w.commits[h] = c
 	if w.onLoad != nil {
 		w.onLoad()
@@ -241,7 +289,7 @@ func (w *walker) rangeCommits(head, base hash) (in, boundary []*commitNode) {
 			}
 			flags[x] |= unint
 			if c := w.commits[x]; c != nil && !w.shallow[x] {
-				stack = append(stack, c.parents...)
+				stack = w.store.parents(c, stack)
 			}
 		}
 	}
@@ -288,7 +336,7 @@ func (w *walker) rangeCommits(head, base hash) (in, boundary []*commitNode) {
 		if w.shallow[c.hash] {
 			continue
 		}
-		for _, p := range c.parents {
+		for _, p := range w.store.parents(c, nil) {
 			add(p, u)
 		}
 	}
@@ -298,7 +346,7 @@ func (w *walker) rangeCommits(head, base hash) (in, boundary []*commitNode) {
 			continue
 		}
 		in = append(in, c)
-		for _, p := range c.parents {
+		for _, p := range w.store.parents(c, nil) {
 			if flags[p]&unint != 0 && !isBoundary[p] {
 				isBoundary[p] = true
 				boundary = append(boundary, w.commits[p])
@@ -331,7 +379,7 @@ func (h *newestHeap) Pop() any {
 // may be nil). It returns the commits it loaded, in no particular order.
 func (w *walker) load(starts []hash, stop map[hash]*commitNode) []*commitNode {
 	var out []*commitNode
-	var queue []hash
+	var queue, parents []hash
 	queued := map[hash]bool{}
 	for _, h := range starts {
 		if !queued[h] {
@@ -353,7 +401,8 @@ func (w *walker) load(starts []hash, stop map[hash]*commitNode) []*commitNode {
 		if w.shallow[h] {
 			continue // its parents are beyond the shallow boundary
 		}
-		for _, p := range c.parents {
+		parents = w.store.parents(c, parents[:0])
+		for _, p := range parents {
 			if !queued[p] {
 				queued[p] = true
 				queue = append(queue, p)
@@ -366,7 +415,7 @@ func (w *walker) load(starts []hash, stop map[hash]*commitNode) []*commitNode {
 // topoOrder sorts commits parents first; among commits that are ready at the
 // same time the older (by committer date, then hash) goes first. Parents
 // outside the set are ignored.
-func topoOrder(cs []*commitNode) []*commitNode {
+func topoOrder(cs []*commitNode, store *commitStore) []*commitNode {
 	in := make(map[hash]*commitNode, len(cs))
 	for _, c := range cs {
 		in[c.hash] = c
@@ -374,12 +423,12 @@ func topoOrder(cs []*commitNode) []*commitNode {
 	pending := make(map[hash]int, len(cs))
 	children := make(map[hash][]*commitNode, len(cs))
 	ready := &commitHeap{}
+	var parents []hash
 	for _, c := range cs {
 		n := 0
-		seen := map[hash]bool{}
-		for _, p := range c.parents {
-			if in[p] != nil && !seen[p] {
-				seen[p] = true
+		parents = store.parents(c, parents[:0])
+		for i, p := range parents {
+			if in[p] != nil && !slices.Contains(parents[:i], p) {
 				n++
 				children[p] = append(children[p], c)
 			}
@@ -594,6 +643,6 @@ func (w *walker) headBlobs(c *commitNode, blobs *blobTable, want func(string) bo
 		return nil
 	}
 	t := &treeWalk{w: w, seenTrees: newObjSet(w.db), blobs: blobs, head: true, want: want, firstAt: map[string]*commitNode{}}
-	t.walk(c.tree, "", c, false)
+	t.walk(w.store.nums.hash(c.tree), "", c, false)
 	return t.firstAt
 }

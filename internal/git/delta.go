@@ -16,6 +16,8 @@ type Inflater struct {
 	zr io.ReadCloser
 	// delta is InflateDelta's buffer, reused from one delta to the next.
 	delta []byte
+	// t are the decode tables, made at the first stream.
+	t *inflateTables
 }
 
 // maxReusedDelta bounds the delta buffer an inflater keeps between calls.

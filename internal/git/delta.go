@@ -1,19 +1,15 @@
 package git
 
 import (
-	"bytes"
-	"compress/zlib"
 	"errors"
 	"fmt"
-	"io"
-	"slices"
+	"math"
 )
 
-// Inflater inflates zlib streams from mapped packs and loose object files.
-// It is not safe for concurrent use: one per goroutine.
+// Inflater inflates zlib streams from mapped packs and loose object files,
+// with the decoder of inflate.go. It is not safe for concurrent use: one
+// per goroutine.
 type Inflater struct {
-	br bytes.Reader
-	zr io.ReadCloser
 	// delta is InflateDelta's buffer, reused from one delta to the next.
 	delta []byte
 	// t are the decode tables, made at the first stream.
@@ -33,43 +29,23 @@ func (z *Inflater) InflateDelta(p *Pack, off, size int64) ([]byte, error) {
 	return d, err
 }
 
-// reader returns the inflater's zlib reader, reset to the stream at the
-// start of src.
-func (z *Inflater) reader(src []byte) (io.Reader, error) {
-	z.br.Reset(src)
-	var err error
-	if z.zr == nil {
-		z.zr, err = zlib.NewReader(&z.br)
-	} else {
-		err = z.zr.(zlib.Resetter).Reset(&z.br, nil)
-	}
-	return z.zr, err
-}
-
 // Inflate returns the size bytes that the zlib stream at offset off of p
 // inflates to, in buf when it is large enough.
 func (z *Inflater) Inflate(p *Pack, off, size int64, buf []byte) ([]byte, error) {
-	if _, err := z.reader(p.data[off:]); err != nil {
-		return nil, err
-	}
-	return readSized(z.zr, buf, size, len(p.data)-int(off))
+	return z.inflateSized(p.data[off:], size, buf)
 }
 
 // deltaTargetSize returns the target size declared by the header of the
 // delta entry e, inflating only the header's bytes: a size check before
 // reading the object must not inflate the whole delta a second time.
 func (z *Inflater) deltaTargetSize(p *Pack, e EntryHeader) (int64, error) {
-	r, err := z.reader(p.data[e.DataOff:])
-	if err != nil {
-		return 0, err
-	}
 	// Two varints of at most 9 bytes each (DeltaSizes reads no more).
-	var head [18]byte
-	n, err := io.ReadFull(r, head[:max(min(e.Size, int64(len(head))), 0)])
+	var buf [18]byte
+	head, _, _, err := z.tables().inflate(p.data[e.DataOff:], buf[:], int(max(min(e.Size, int64(len(buf))), 0)), false)
 	if err != nil {
 		return 0, err
 	}
-	_, dst, _, ok := DeltaSizes(head[:n])
+	_, dst, _, ok := DeltaSizes(head)
 	if !ok {
 		return 0, errors.New("bad delta header")
 	}
@@ -80,37 +56,25 @@ func (z *Inflater) deltaTargetSize(p *Pack, e EntryHeader) (int64, error) {
 // at most about 1032·n.
 const maxRatio = 1032
 
-// readSized reads exactly size bytes from the zlib stream r, whose
-// compressed form is at most srcLen bytes, into buf when it is large
-// enough. The size comes from the object's header, which may lie: one the
-// stream cannot hold is refused, and the buffer grows with what the stream
-// delivers rather than being allocated at the claimed size up front (issue
-// 12: a header claiming a terabyte was a terabyte allocation).
-func readSized(r io.Reader, buf []byte, size int64, srcLen int) ([]byte, error) {
-	if size < 0 || size > int64(srcLen)*maxRatio+64 {
-		return nil, fmt.Errorf("object claims %d bytes, more than its %d-byte stream can hold", size, srcLen)
+// inflateSized returns the size bytes that the zlib stream at the start of
+// src inflates to, in buf when it is large enough. The size comes from the
+// object's header, which may lie: one the stream cannot hold is refused,
+// and the output grows with what the stream delivers rather than being
+// allocated at the claimed size up front (issue 12: a header claiming a
+// terabyte was a terabyte allocation).
+func (z *Inflater) inflateSized(src []byte, size int64, buf []byte) ([]byte, error) {
+	if size < 0 || size > int64(len(src))*maxRatio+64 || size > math.MaxInt {
+		return nil, fmt.Errorf("object claims %d bytes, more than its %d-byte stream can hold", size, len(src))
 	}
+	var out []byte
 	if int64(cap(buf)) >= size {
-		buf = buf[:size]
-		_, err := io.ReadFull(r, buf)
-		return buf, err
+		out = buf[:size]
+	} else {
+		const first = 8 << 20 // most objects: one allocation of the exact size
+		out = make([]byte, min(size, first))
 	}
-	const first = 8 << 20 // most objects: one allocation of the exact size
-	out := make([]byte, 0, min(size, first))
-	for int64(len(out)) < size {
-		if len(out) == cap(out) {
-			out = slices.Grow(out, int(min(size-int64(len(out)), int64(cap(out)))))
-		}
-		n, err := r.Read(out[len(out):min(int64(cap(out)), size)])
-		out = out[:len(out)+n]
-		if err == io.EOF && int64(len(out)) < size {
-			return nil, io.ErrUnexpectedEOF
-		}
-		if err != nil && err != io.EOF {
-			return nil, err
-		}
-	}
-	return out, nil
+	data, _, _, err := z.tables().inflate(src, out, int(size), true)
+	return data, err
 }
 
 // DeltaSizes reads the source and target sizes at the start of a delta.

@@ -333,7 +333,7 @@ func TestAdler32(t *testing.T) {
 		b[i] = byte(rng.Uint32())
 	}
 	ff := bytes.Repeat([]byte{0xff}, 3<<20+9) // the largest sums
-	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 5552, 5553, 1 << 20, 1<<20 + 1, 2<<20 + 7, 3<<20 + 9} {
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 119, 120, 121, 239, 240, 5552, 5553, 1 << 20, 1<<20 + 1, 2<<20 + 7, 3<<20 + 9} {
 		for _, p := range [][]byte{b[:n], ff[:n]} {
 			if got, want := adler32(p), stdadler.Checksum(p); got != want {
 				t.Fatalf("adler32 of %d bytes = %08x, want %08x", n, got, want)
@@ -486,4 +486,23 @@ func TestInflateFixedEdges(t *testing.T) {
 			checkStream(t, fmt.Sprintf("%d literals, distance %d", before, dist), stream, want)
 		}
 	}
+}
+
+func BenchmarkAdler32(b *testing.B) {
+	p := make([]byte, 64<<10)
+	for i := range p {
+		p[i] = byte(i * 7)
+	}
+	b.Run("ours", func(b *testing.B) {
+		b.SetBytes(int64(len(p)))
+		for range b.N {
+			adler32(p)
+		}
+	})
+	b.Run("hash/adler32", func(b *testing.B) {
+		b.SetBytes(int64(len(p)))
+		for range b.N {
+			stdadler.Checksum(p)
+		}
+	})
 }

@@ -2,7 +2,6 @@ package git
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,22 +42,13 @@ func (z *Inflater) ReadLoose(path string, h Hash, maxSize int64) (typ ObjectType
 	if err != nil {
 		return 0, 0, nil, Corruptf(h, "%v", err)
 	}
-	r, err := z.reader(raw)
-	if err != nil {
-		return 0, 0, nil, Corruptf(h, "%v", err)
-	}
 	// The header is at most "commit " and a 20-digit size and a NUL.
-	var buf [64]byte
-	n, nul := 0, -1
-	for nul < 0 && n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		nul = bytes.IndexByte(buf[:n], 0)
-		if err != nil && nul < 0 {
-			return 0, 0, nil, Corruptf(h, "loose object header: %v", err)
-		}
+	head, _, done, err := z.tables().inflate(raw, nil, 64, false)
+	if err != nil {
+		return 0, 0, nil, Corruptf(h, "loose object header: %v", err)
 	}
-	name, sizeText, ok := strings.Cut(string(buf[:max(nul, 0)]), " ")
+	nul := bytes.IndexByte(head, 0)
+	name, sizeText, ok := strings.Cut(string(head[:max(nul, 0)]), " ")
 	typ = looseTypes[name]
 	size, serr := strconv.ParseInt(sizeText, 10, 64)
 	if nul < 0 || !ok || typ == 0 || serr != nil || size < 0 {
@@ -67,11 +57,19 @@ func (z *Inflater) ReadLoose(path string, h Hash, maxSize int64) (typ ObjectType
 	if maxSize >= 0 && size > maxSize {
 		return typ, size, nil, nil
 	}
-	data, err = readSized(io.MultiReader(bytes.NewReader(buf[nul+1:n]), r), nil, size, len(raw))
+	if done {
+		// The stream ended within the header's bytes: the whole object,
+		// its checksum verified.
+		if n := int64(len(head) - nul - 1); n != size {
+			return 0, 0, nil, Corruptf(h, "loose object of %d bytes, its header says %d", n, size)
+		}
+		return typ, size, head[nul+1:], nil
+	}
+	data, err = z.inflateSized(raw, int64(nul+1)+size, nil)
 	if err != nil {
 		return 0, 0, nil, Corruptf(h, "%v", err)
 	}
-	return typ, size, data, nil
+	return typ, size, data[nul+1:], nil
 }
 
 // LooseHashes lists the loose objects' names, for --all-objects.

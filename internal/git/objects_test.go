@@ -299,6 +299,12 @@ func TestLooseObjects(t *testing.T) {
 		"no nul":     zlibBytes(t, "blob 6 hello\n"+strings.Repeat("x", 100)),
 		"bad type":   zlibBytes(t, "bolb 6\x00hello\n"),
 		"short body": zlibBytes(t, "blob 60\x00hello\n"),
+		// Issue 14: the inflater of our own checks what git's zlib does.
+		"long body":      zlibBytes(t, "blob 3\x00hello\n"),
+		"long big body":  zlibBytes(t, "blob 100\x00"+strings.Repeat("y", 200)),
+		"short big body": zlibBytes(t, "blob 300\x00"+strings.Repeat("y", 200)),
+		"bad checksum":   flipLast(zlibBytes(t, "blob 6\x00hello\n")),
+		"big, bad sum":   flipLast(zlibBytes(t, "blob 200\x00"+strings.Repeat("y", 200))),
 	} {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
@@ -307,6 +313,12 @@ func TestLooseObjects(t *testing.T) {
 			t.Errorf("%s: ReadFile = %q, want an error", name, got)
 		}
 	}
+}
+
+// flipLast flips a bit of b's last byte (a zlib stream's checksum).
+func flipLast(b []byte) []byte {
+	b[len(b)-1] ^= 1
+	return b
 }
 
 func zlibBytes(t *testing.T, s string) []byte {

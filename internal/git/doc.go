@@ -23,5 +23,9 @@
 // cores (a full sweep of redis through it ran several times slower than
 // `git cat-file --batch-all-objects`). It also reads neither SHA-256 repositories, reftable, per-worktree
 // refs nor a multi-pack-index. go-git's types are still used where they
-// cost nothing at start-up (filemode).
+// cost nothing at start-up (filemode). Pack entries and loose objects
+// inflate with a zlib decoder of our own (inflate.go), which writes each
+// stream straight into an output of the size the header declares: 2.1x
+// compress/zlib's throughput on redis's pack entries (BenchmarkInflate),
+// where compress/flate was 45% of a history sweep's CPU.
 package git

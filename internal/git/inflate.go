@@ -61,9 +61,9 @@ const (
 	entEOB     = 1 << 15
 )
 
-// fastMargin is the output room the fast loop needs for one step: a match
-// of 258 bytes copied in 8-byte words (up to 7 bytes past its end).
-const fastMargin = 258 + 16
+// fastMargin is the output room for which decodeBlock enters the fast
+// loop: a few steps.
+const fastMargin = 64
 
 var (
 	lengthBase  = [29]uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
@@ -222,6 +222,39 @@ func buildTable(t []uint32, tbits uint, lens []uint8, kind int) bool {
 			offs[l]++
 		}
 	}
+	// The primary table: codes of at most tbits bits, in canonical
+	// order, each written once at its bit-reversed index in a table of
+	// 1<<l entries that doubles (copying itself) as the length l grows,
+	// as libdeflate builds it: mostly copies, not one store per entry.
+	pos, codeword, end := 0, 0, 2
+	for l := uint(1); ; l++ {
+		for range count[l] {
+			s := sorted[pos]
+			pos++
+			e := symEntry(kind, int(s))
+			e |= uint32(l) << 8
+			e += uint32(l)
+			primary[codeword] = e
+			if codeword == end-1 {
+				// All ones: the last code, so the table is complete.
+				for ; l < tbits; l++ {
+					copy(primary[end:2*end], primary[:end])
+					end <<= 1
+				}
+				return true
+			}
+			// The next code: add one to the bit-reversed codeword (a 1
+			// at its lowest 0 from the top, zeros above).
+			bit := 1 << (bits.Len(uint(codeword^(end-1))) - 1)
+			codeword = codeword&(bit-1) | bit
+		}
+		if l == tbits {
+			break
+		}
+		copy(primary[end:2*end], primary[:end])
+		end <<= 1
+	}
+	// Longer codes go in subtables, one per tbits-bit prefix.
 	var nextCode [16]uint32
 	code := uint32(0)
 	for l := 1; l <= 15; l++ {
@@ -231,21 +264,12 @@ func buildTable(t []uint32, tbits uint, lens []uint8, kind int) bool {
 	remaining := count
 	subStart, subBits, subPrefix := 0, uint(0), -1
 	next := 1 << tbits // where the next subtable goes
-	for _, s := range sorted[:n] {
+	for _, s := range sorted[pos:n] {
 		l := uint(lens[s])
 		c := nextCode[l]
 		nextCode[l]++
 		rev := int(bits.Reverse16(uint16(c)) >> (16 - l))
 		e := symEntry(kind, int(s))
-		if l <= tbits {
-			e |= uint32(l) << 8
-			e += uint32(l)
-			for i := rev; i < len(primary); i += 1 << l {
-				primary[i] = e
-			}
-			remaining[l]--
-			continue
-		}
 		if prefix := rev & (1<<tbits - 1); prefix != subPrefix {
 			// A new subtable, as wide as the codes under this prefix need
 			// (zlib's inflate_table computes it the same way).
@@ -509,169 +533,85 @@ func decodeBlock(br *bitReader, lt *[litTableSize]uint32, dt *[distTableSize]uin
 	src := br.src
 	in, bitbuf, nbits := br.in, br.buf, br.n
 	for {
+		var length, dist int
 		if in <= len(src)-16 && o <= len(out)-fastMargin {
-			// The fast loop: eight bytes of input and fastMargin bytes of
-			// output are there, so refills and copies need no checks. One
-			// refill leaves at least 56 bits, enough for three literals or
-			// one length (15+5 bits) and its distance (15+13).
-			bitbuf |= binary.LittleEndian.Uint64(src[in:]) << (nbits & 63)
-			in += int((63 - nbits) >> 3)
-			nbits |= 56
+			var eob bool
+			in, bitbuf, nbits, o, length, dist, eob, err = fastLoop(src, in, bitbuf, nbits, out, o, lt, dt)
+			if err != nil {
+				return nil, 0, false, err
+			}
+			if eob {
+				break
+			}
+		}
+		if length == 0 {
+			// The careful loop, one symbol at a time, near the end of
+			// the input or of the output.
+			for nbits <= 55 {
+				var c byte
+				if in < len(src) {
+					c = src[in]
+				}
+				bitbuf |= uint64(c) << nbits
+				in++
+				nbits += 8
+			}
+			if in-int(nbits>>3) > len(src) {
+				return nil, 0, false, errTruncated
+			}
 			e := lt[bitbuf&litMask]
+			if e&entSub != 0 {
+				bitbuf >>= litBits
+				nbits -= litBits
+				e = lt[e>>16+uint32(bitbuf)&(1<<(e>>8&63)-1)]
+			}
 			if e&entLiteral != 0 {
+				if o >= len(out) {
+					var ok bool
+					if out, ok = growOut(out, o, 1, size); !ok {
+						if !exact {
+							return out, o, true, nil // the check above covers the bits read
+						}
+						return nil, 0, false, errTooLong
+					}
+				}
 				bitbuf >>= e & 63
 				nbits -= uint(e & 63)
 				out[o] = byte(e >> 16)
 				o++
-				e = lt[bitbuf&litMask]
-				if e&entLiteral != 0 {
-					bitbuf >>= e & 63
-					nbits -= uint(e & 63)
-					out[o] = byte(e >> 16)
-					o++
-					e = lt[bitbuf&litMask]
-					if e&entLiteral != 0 {
-						bitbuf >>= e & 63
-						nbits -= uint(e & 63)
-						out[o] = byte(e >> 16)
-						o++
-					}
-				}
 				continue
 			}
 			if e&entExcept != 0 {
-				if e&entSub != 0 {
-					bitbuf >>= litBits
-					nbits -= litBits
-					e = lt[e>>16+uint32(bitbuf)&(1<<(e>>8&63)-1)]
-					if e&entLiteral != 0 {
-						bitbuf >>= e & 63
-						nbits -= uint(e & 63)
-						out[o] = byte(e >> 16)
-						o++
-						continue
-					}
+				if e&entEOB != 0 {
+					bitbuf >>= e & 63
+					nbits -= uint(e & 63)
+					break
 				}
-				if e&entExcept != 0 {
-					if e&entEOB != 0 {
-						bitbuf >>= e & 63
-						nbits -= uint(e & 63)
-						break
-					}
-					return nil, 0, false, errCode
-				}
+				return nil, 0, false, errCode
 			}
 			saved := bitbuf
 			bitbuf >>= e & 63
 			nbits -= uint(e & 63)
-			length := int(e>>16) + int(saved&(1<<(e&63)-1)>>(e>>8&63))
+			length = int(e>>16) + int(saved&(1<<(e&63)-1)>>(e>>8&63))
 			d := dt[bitbuf&distMask]
-			if d&entExcept != 0 {
-				if d&entSub == 0 {
-					return nil, 0, false, errCode
-				}
+			if d&entSub != 0 {
 				bitbuf >>= distBits
 				nbits -= distBits
 				d = dt[d>>16+uint32(bitbuf)&(1<<(d>>8&63)-1)]
-				if d&entExcept != 0 {
-					return nil, 0, false, errCode
-				}
+			}
+			if d&entExcept != 0 {
+				return nil, 0, false, errCode
 			}
 			saved = bitbuf
 			bitbuf >>= d & 63
 			nbits -= uint(d & 63)
-			dist := int(d>>16) + int(saved&(1<<(d&63)-1)>>(d>>8&63))
+			dist = int(d>>16) + int(saved&(1<<(d&63)-1)>>(d>>8&63))
 			if dist > o {
 				return nil, 0, false, errDistance
 			}
-			from := o - dist
-			switch {
-			case dist >= 8:
-				// Word by word: each word read was written before, even
-				// when the match overlaps itself.
-				binary.LittleEndian.PutUint64(out[o:], binary.LittleEndian.Uint64(out[from:]))
-				binary.LittleEndian.PutUint64(out[o+8:], binary.LittleEndian.Uint64(out[from+8:]))
-				for i := 16; i < length; i += 8 {
-					binary.LittleEndian.PutUint64(out[o+i:], binary.LittleEndian.Uint64(out[from+i:]))
-				}
-			case dist == 1:
-				v := uint64(out[from]) * 0x0101010101010101
-				for i := 0; i < length; i += 8 {
-					binary.LittleEndian.PutUint64(out[o+i:], v)
-				}
-			default:
-				for i := range length {
-					out[o+i] = out[from+i]
-				}
-			}
-			o += length
-			continue
 		}
-
-		// The careful loop, one symbol at a time, near the end of the
-		// input or of the output.
-		for nbits <= 55 {
-			var c byte
-			if in < len(src) {
-				c = src[in]
-			}
-			bitbuf |= uint64(c) << nbits
-			in++
-			nbits += 8
-		}
-		if in-int(nbits>>3) > len(src) {
-			return nil, 0, false, errTruncated
-		}
-		e := lt[bitbuf&litMask]
-		if e&entSub != 0 {
-			bitbuf >>= litBits
-			nbits -= litBits
-			e = lt[e>>16+uint32(bitbuf)&(1<<(e>>8&63)-1)]
-		}
-		if e&entLiteral != 0 {
-			if o >= len(out) {
-				var ok bool
-				if out, ok = growOut(out, o, 1, size); !ok {
-					if !exact {
-						return out, o, true, nil // the check above covers the bits read
-					}
-					return nil, 0, false, errTooLong
-				}
-			}
-			bitbuf >>= e & 63
-			nbits -= uint(e & 63)
-			out[o] = byte(e >> 16)
-			o++
-			continue
-		}
-		if e&entExcept != 0 {
-			if e&entEOB != 0 {
-				bitbuf >>= e & 63
-				nbits -= uint(e & 63)
-				break
-			}
-			return nil, 0, false, errCode
-		}
-		saved := bitbuf
-		bitbuf >>= e & 63
-		nbits -= uint(e & 63)
-		length := int(e>>16) + int(saved&(1<<(e&63)-1)>>(e>>8&63))
-		d := dt[bitbuf&distMask]
-		if d&entSub != 0 {
-			bitbuf >>= distBits
-			nbits -= distBits
-			d = dt[d>>16+uint32(bitbuf)&(1<<(d>>8&63)-1)]
-		}
-		if d&entExcept != 0 {
-			return nil, 0, false, errCode
-		}
-		saved = bitbuf
-		bitbuf >>= d & 63
-		nbits -= uint(d & 63)
-		dist := int(d>>16) + int(saved&(1<<(d&63)-1)>>(d>>8&63))
-		if dist > o {
-			return nil, 0, false, errDistance
-		}
+		// A match the fast loop left (too near the end of the output for
+		// its word copies), or the careful loop's.
 		if o+length > len(out) {
 			var ok bool
 			if out, ok = growOut(out, o, length, size); !ok {
@@ -683,8 +623,12 @@ func decodeBlock(br *bitReader, lt *[litTableSize]uint32, dt *[distTableSize]uin
 				}
 			}
 		}
-		for i := range length {
-			out[o+i] = out[o-dist+i]
+		if dist >= length {
+			copy(out[o:o+length], out[o-dist:])
+		} else {
+			for i := range length {
+				out[o+i] = out[o-dist+i]
+			}
 		}
 		o += length
 		if stop {
@@ -696,6 +640,116 @@ func decodeBlock(br *bitReader, lt *[litTableSize]uint32, dt *[distTableSize]uin
 	}
 	br.in, br.buf, br.n = in, bitbuf, nbits
 	return out, o, false, nil
+}
+
+// fastLoop decodes symbols while sixteen bytes of input and of output are
+// left, so that refills and copies need no checks of their own. It returns
+// at the end of the block (eob), at an invalid code, when the margins run
+// out, or with a match (length > 0) too long to copy by words within the
+// output's margin, for the caller to copy. One refill leaves at least 56 bits, enough for
+// three literals or one length (15+5 bits) and its distance (15+13).
+func fastLoop(src []byte, in int, bitbuf uint64, nbits uint, out []byte, o int, lt *[litTableSize]uint32, dt *[distTableSize]uint32) (_ int, _ uint64, _ uint, _ int, length, dist int, eob bool, err error) {
+	inLimit, outLimit := len(src)-16, len(out)-16
+	for in <= inLimit && o <= outLimit {
+		bitbuf |= binary.LittleEndian.Uint64(src[in:]) << (nbits & 63)
+		in += int((63 - nbits) >> 3)
+		nbits |= 56
+		e := lt[bitbuf&litMask]
+		if e&entLiteral != 0 {
+			bitbuf >>= e & 63
+			nbits -= uint(e & 63)
+			out[o] = byte(e >> 16)
+			o++
+			e = lt[bitbuf&litMask]
+			if e&entLiteral != 0 {
+				bitbuf >>= e & 63
+				nbits -= uint(e & 63)
+				out[o] = byte(e >> 16)
+				o++
+				e = lt[bitbuf&litMask]
+				if e&entLiteral != 0 {
+					bitbuf >>= e & 63
+					nbits -= uint(e & 63)
+					out[o] = byte(e >> 16)
+					o++
+				}
+			}
+			continue
+		}
+		if e&entExcept != 0 {
+			if e&entSub != 0 {
+				bitbuf >>= litBits
+				nbits -= litBits
+				e = lt[e>>16+uint32(bitbuf)&(1<<(e>>8&63)-1)]
+				if e&entLiteral != 0 {
+					bitbuf >>= e & 63
+					nbits -= uint(e & 63)
+					out[o] = byte(e >> 16)
+					o++
+					continue
+				}
+			}
+			if e&entExcept != 0 {
+				if e&entEOB != 0 {
+					bitbuf >>= e & 63
+					nbits -= uint(e & 63)
+					return in, bitbuf, nbits, o, 0, 0, true, nil
+				}
+				return in, bitbuf, nbits, o, 0, 0, false, errCode
+			}
+		}
+		saved := bitbuf
+		bitbuf >>= e & 63
+		nbits -= uint(e & 63)
+		length = int(e>>16) + int(saved&(1<<(e&63)-1)>>(e>>8&63))
+		d := dt[bitbuf&distMask]
+		if d&entExcept != 0 {
+			if d&entSub == 0 {
+				return in, bitbuf, nbits, o, 0, 0, false, errCode
+			}
+			bitbuf >>= distBits
+			nbits -= distBits
+			d = dt[d>>16+uint32(bitbuf)&(1<<(d>>8&63)-1)]
+			if d&entExcept != 0 {
+				return in, bitbuf, nbits, o, 0, 0, false, errCode
+			}
+		}
+		saved = bitbuf
+		bitbuf >>= d & 63
+		nbits -= uint(d & 63)
+		dist = int(d>>16) + int(saved&(1<<(d&63)-1)>>(d>>8&63))
+		if dist > o {
+			return in, bitbuf, nbits, o, 0, 0, false, errDistance
+		}
+		if o+length > outLimit {
+			// Too near the end of the output for copies by words: the
+			// caller copies it.
+			return in, bitbuf, nbits, o, length, dist, false, nil
+		}
+		from := o - dist
+		switch {
+		case dist >= 8:
+			// Word by word: each word read was written before, even
+			// when the match overlaps itself.
+			binary.LittleEndian.PutUint64(out[o:], binary.LittleEndian.Uint64(out[from:]))
+			binary.LittleEndian.PutUint64(out[o+8:], binary.LittleEndian.Uint64(out[from+8:]))
+			for i := 16; i < length; i += 8 {
+				binary.LittleEndian.PutUint64(out[o+i:], binary.LittleEndian.Uint64(out[from+i:]))
+			}
+		case dist == 1:
+			v := uint64(out[from]) * 0x0101010101010101
+			for i := 0; i < length; i += 8 {
+				binary.LittleEndian.PutUint64(out[o+i:], v)
+			}
+		default:
+			for i := range length {
+				out[o+i] = out[from+i]
+			}
+		}
+		o += length
+		continue
+	}
+	return in, bitbuf, nbits, o, 0, 0, false, nil
 }
 
 // adler32 is the zlib checksum of p, as hash/adler32 computes it but

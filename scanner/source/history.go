@@ -108,7 +108,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 
 	countingSink := &errCounter{Sink: sink}
 	nums := newObjNums(db)
-	w := &walker{db: db, sink: countingSink, shallow: shallow, commits: map[hash]*commitNode{}, store: &commitStore{nums: nums}, onLoad: func() { counters.Commits.Add(1) }}
+	w := &walker{db: db, sink: countingSink, shallow: shallow, commits: map[int32]*commitNode{}, store: &commitStore{nums: nums}, onLoad: func() { counters.Commits.Add(1) }}
 
 	// Which commits: a range, one ref, or every ref.
 	var (
@@ -149,8 +149,8 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		if err := w.rangeTags(repo, commits, headRef); err != nil {
 			countingSink.Error("refs", err)
 		}
-		headTip = w.commits[headHash]
-		baseTip = w.commits[baseHash]
+		headTip = w.loaded(headHash)
+		baseTip = w.loaded(baseHash)
 		if len(commits) == 0 && headHash != baseHash && w.missing == 0 {
 			return info, fmt.Errorf("range %s selects no commits: %s is already part of %s's history (are the ends swapped?): %w",
 				h.describeRange(), head, base, scanner.ErrNothingScanned)
@@ -199,10 +199,10 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		commits = w.load(starts, nil)
 		w.pre = nil // unreachable commits
 		if h.Branch != "" && len(starts) > 0 {
-			headTip = w.commits[starts[0]]
+			headTip = w.loaded(starts[0])
 		} else if head, err := repo.Head(); err == nil {
 			if hh, _, err := w.peel(head); err == nil {
-				headTip = w.commits[hh]
+				headTip = w.loaded(hh)
 			}
 		}
 	}

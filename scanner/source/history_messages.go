@@ -120,7 +120,7 @@ func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []
 		// key in it is no older than that commit.
 		order := last
 		if peeled, _, err := w.peel(t.tag); err == nil {
-			if c := w.commits[peeled]; c != nil {
+			if c := w.loaded(peeled); c != nil {
 				order = c.order
 			}
 		}

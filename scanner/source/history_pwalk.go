@@ -169,7 +169,7 @@ func (d *treeDiffer) commit(w *walker, c *commitNode) {
 	nums := w.store.nums
 	parentTree := int32(-1)
 	if c.parent >= 0 && !w.shallow[c.hash] {
-		if p := w.commits[nums.hash(c.parent)]; p != nil {
+		if p := w.commits[c.parent]; p != nil {
 			parentTree = p.tree
 		}
 	}

@@ -221,7 +221,9 @@ type walker struct {
 	db      *git.ODB
 	sink    scanner.Sink
 	shallow map[hash]bool
-	commits map[hash]*commitNode
+	// commits are the commits loaded, by object number (objNums): a
+	// 4-byte key where an id takes 32 (issue 14).
+	commits map[int32]*commitNode
 	missing int // commits that could not be read
 	onLoad  func()
 	// tags are the annotated tags the refs name (history_messages.go).
@@ -233,10 +235,16 @@ type walker struct {
 	pre map[hash]*commitNode
 }
 
+// loaded returns commit h if it has been loaded.
+func (w *walker) loaded(h hash) *commitNode {
+	return w.commits[w.store.nums.num(h)]
+}
+
 // commit loads one commit; a commit that cannot be read is reported to the
 // sink and nil is returned.
 func (w *walker) commit(h hash) *commitNode {
-	if c := w.commits[h]; c != nil {
+	num := w.store.nums.num(h)
+	if c := w.commits[num]; c != nil {
 		return c
 	}
 	c := w.pre[h]
@@ -256,7 +264,7 @@ func (w *walker) commit(h hash) *commitNode {
 			return nil
 		}
 	}
-	w.commits[h] = c
+	w.commits[num] = c
 	if w.onLoad != nil {
 		w.onLoad()
 	}
@@ -288,7 +296,7 @@ func (w *walker) rangeCommits(head, base hash) (in, boundary []*commitNode) {
 				continue
 			}
 			flags[x] |= unint
-			if c := w.commits[x]; c != nil && !w.shallow[x] {
+			if c := w.loaded(x); c != nil && !w.shallow[x] {
 				stack = w.store.parents(c, stack)
 			}
 		}
@@ -349,7 +357,7 @@ func (w *walker) rangeCommits(head, base hash) (in, boundary []*commitNode) {
 		for _, p := range w.store.parents(c, nil) {
 			if flags[p]&unint != 0 && !isBoundary[p] {
 				isBoundary[p] = true
-				boundary = append(boundary, w.commits[p])
+				boundary = append(boundary, w.loaded(p))
 			}
 		}
 	}

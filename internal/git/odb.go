@@ -59,11 +59,13 @@ type ODB struct {
 // them). keepBases caches the delta bases that reads build, for a reader
 // that will pass through them again.
 //
-// The cache holds 32 MiB: on git/git (the deepest tree delta chains we
-// measure) it costs the same CPU as 96 MiB, and it is anonymous memory a
-// sweep holds throughout its walk (issue 14).
+// The cache holds 16 MiB: on git/git (the deepest tree delta chains we
+// measure) and the synthetic histories it costs the same CPU as 32 MiB or
+// 96 MiB (the parallel walk's workers keep the last tree at each path
+// besides), and it is anonymous memory a sweep holds throughout its walk,
+// twice over once the collector's headroom is counted (issue 14).
 func OpenODB(objectsDir string, f Format, keepBases bool, extra ...string) (*ODB, error) {
-	db := &ODB{format: f, cache: map[Loc]*cacheEntry{}, cacheMax: 32 << 20, keepBases: keepBases}
+	db := &ODB{format: f, cache: map[Loc]*cacheEntry{}, cacheMax: 16 << 20, keepBases: keepBases}
 	seen := map[string]bool{}
 	var add func(dir string, depth int) error
 	add = func(dir string, depth int) error {

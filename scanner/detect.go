@@ -720,11 +720,20 @@ func (d *Detector) candidates(data []byte, depth int, keep bool) (cands, rejects
 	var enc encodedScan
 	decode := depth < maxDecodeDepth
 	var hitBuf [16]kwHit
-	hits := d.scan(data, decode, &enc, hitBuf[:0])
+	hits := hitBuf[:0]
+	var pooled *[]kwHit
+	if len(data) >= pooledHitsMin {
+		// Text dense with keywords (a minified bundle, a settings file)
+		// has thousands of hits: reuse one buffer rather than growing
+		// a new one per file.
+		pooled = hitPool.Get().(*[]kwHit)
+		hits = (*pooled)[:0]
+	}
+	hits = d.scan(data, decode, &enc, hits)
 	// Replay the hits in the order of the byte search (scanBytes): per
 	// group, by offset. The anchored rules' state (budget, last match)
 	// then sees the same sequence whichever prefilter ran.
-	lastG := -1
+	lastG := int32(-1)
 	for _, h := range hits {
 		if h.g != lastG {
 			lastG, enc.pctNext = h.g, 0
@@ -739,6 +748,10 @@ func (d *Detector) candidates(data []byte, depth int, keep bool) (cands, rejects
 				hit(im.kw, ks)
 			}
 		}
+	}
+	if pooled != nil && cap(hits) <= maxPooledHits {
+		*pooled = hits[:0]
+		hitPool.Put(pooled)
 	}
 	for ri, ws := range perRule {
 		if len(ws) == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/bits"
 	"slices"
+	"sync"
 )
 
 // The prefilter finds where the detector must look closer: where an
@@ -201,9 +202,21 @@ func caseVariants(c byte) []byte {
 	return []byte{c}
 }
 
+// Hit buffers for data of pooledHitsMin bytes or more come from hitPool,
+// and go back to it up to maxPooledHits hits.
+const (
+	pooledHitsMin = 4 << 10
+	maxPooledHits = 256 << 10
+)
+
+var hitPool = sync.Pool{New: func() any { return new([]kwHit) }}
+
 // kwHit is an anchor keyword at s, found by the search for the byte of
 // group g at s+pos.
-type kwHit struct{ g, s, anchor int }
+type kwHit struct {
+	s         int
+	g, anchor int32
+}
 
 // scan runs the prefilter over data: it collects the encoded runs in enc
 // (when decode) and appends the anchor keyword hits to hits, ordered by
@@ -217,12 +230,12 @@ func (d *Detector) scan(data []byte, decode bool, enc *encodedScan, hits []kwHit
 	if len(hits)-n0 > 1 {
 		slices.SortFunc(hits[n0:], func(a, b kwHit) int {
 			if a.g != b.g {
-				return a.g - b.g
+				return int(a.g - b.g)
 			}
 			if a.s != b.s {
 				return a.s - b.s
 			}
-			return a.anchor - b.anchor
+			return int(a.anchor - b.anchor)
 		})
 	}
 	return hits
@@ -251,7 +264,7 @@ func (d *Detector) scanBytes(data []byte, decode bool, enc *encodedScan, hits []
 			for _, m := range g.members {
 				s := p - m.pos
 				if s >= 0 && hasPrefixFold(data[s:], m.kw) {
-					hits = append(hits, kwHit{g: gi, s: s, anchor: m.anchor})
+					hits = append(hits, kwHit{g: int32(gi), s: s, anchor: int32(m.anchor)})
 				}
 			}
 		}
@@ -316,7 +329,7 @@ func (d *Detector) visitPair(data []byte, p int, c uint8, decode bool, enc *enco
 				if s < 0 || !hasPrefixFold(data[s:], k) {
 					continue
 				}
-				hits = append(hits, kwHit{g: int(d.groupOf[data[s+a.pos]]), s: s, anchor: it.anchor})
+				hits = append(hits, kwHit{g: int32(d.groupOf[data[s+a.pos]]), s: s, anchor: int32(it.anchor)})
 			case pairRunAlways:
 				run = run || data[p] == it.c1
 			case pairRunStrong:

@@ -3,6 +3,7 @@ package scanner
 import (
 	"bytes"
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -126,6 +127,29 @@ func BenchmarkLinkRepeated(b *testing.B) {
 	v := "q8Zr2Xk9Lp4Tm7Wv3Nb6"
 	data := bytes.Repeat([]byte("token = \""+v+"\" # a fixture line\n"), 512<<10/48)
 	l := &linkSink{vals: []linked{{secret: []byte(v), first: &Finding{}}}, known: map[string][]span{}}
+	b.SetBytes(int64(len(data)))
+	for i := 0; i < b.N; i++ {
+		l.found = nil
+		l.Scan(Target{Path: "a", Data: data})
+	}
+}
+
+// BenchmarkLinkMany is the second pass with twenty values over content
+// that holds none of them: the common case of a history sweep whose
+// first pass found keys (issue 14).
+func BenchmarkLinkMany(b *testing.B) {
+	r := rand.New(rand.NewSource(20))
+	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var vals []linked
+	for range 20 {
+		v := make([]byte, 24+r.Intn(20))
+		for i := range v {
+			v[i] = alnum[r.Intn(len(alnum))]
+		}
+		vals = append(vals, linked{secret: v, first: &Finding{}})
+	}
+	data := bytes.Repeat([]byte("\tif err := parse(ctx, buf[off:], &cfg); err != nil { return fmt.Errorf(\"x: %w\", err) }\n"), 4<<20/88)
+	l := &linkSink{vals: vals, known: map[string][]span{}}
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
 		l.found = nil

@@ -80,6 +80,15 @@ type linkSink struct {
 	known   map[string][]span // path → line ranges (line, start col..end col) already reported; see covered
 	mu      sync.Mutex
 	found   []Finding
+
+	ixOnce sync.Once
+	ix     *linkIndex // nil: values shorter than a word (tests)
+}
+
+// index returns the values' index, built at first use.
+func (l *linkSink) index() *linkIndex {
+	l.ixOnce.Do(func() { l.ix = newLinkIndex(l.vals) })
+	return l.ix
 }
 
 func (l *linkSink) Skip(Skipped)          {}
@@ -132,6 +141,15 @@ func (l *linkSink) Scan(t Target) {
 		// order, so locating them all reads data once per value, not once
 		// per occurrence (a key repeated down a large file).
 		lc := lineCounter{data: data, line: 1, col: 1, lineEnd: -1}
+		if ix := l.index(); ix != nil {
+			for _, h := range ix.find(l.vals, data, nil) {
+				v := &l.vals[h.val]
+				if h.at+len(v.secret) > prevEnd {
+					add(&lc, h.at, v, at)
+				}
+			}
+			return
+		}
 		for vi := range l.vals {
 			v := &l.vals[vi]
 			for off := 0; ; {

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/clayscan/clayscan/rules"
 )
 
 // The pair prefilter (issue 14) must find every keyword occurrence and
@@ -286,5 +288,70 @@ func TestDecodeBase64Groups(t *testing.T) {
 		if got, want := decodeBase64(pre[:1:1], src)[1:], ref(src); !bytes.Equal(got, want) {
 			t.Fatalf("decodeBase64(%q) = %q, want %q", src, got, want)
 		}
+	}
+}
+
+// With custom rules there are more anchors and anchor bytes than the pair
+// prefilter has classes, and keywords of one byte, of punctuation and of
+// non-ASCII bytes: classes are shared, and every hit and run is still
+// found, finding for finding.
+func TestPrefilterManyKeywords(t *testing.T) {
+	if !havePairScan {
+		t.Skip("no vector pair scan on this CPU")
+	}
+	rs := rules.Default()
+	custom := []struct{ kw, re string }{
+		{"ghp_", `ghp_([A-Za-z0-9]{20,})`},
+		{"xoxb-", `xoxb-([0-9a-z-]{12,})`},
+		{"akia", `(?i)(akia[0-9a-z]{16})`},
+		{"q", `q=([0-9]{8,})`},
+		{"-", `-{3}(key[0-9]{4})`},
+		{"s3cr3t", `s3cr3t[:=]\s*([a-z0-9]{10,})`},
+		{"jé", `jé:([a-z]{10,})`},
+		{"zz_top", `zz_top_([a-z0-9]{10,})`},
+		{"vault:", `vault:v1:([a-z0-9]{10,})`},
+		{"glpat-", `glpat-([a-z0-9_-]{20})`},
+	}
+	var kws []string
+	for i, c := range custom {
+		rs = append(rs, rules.Rule{ID: fmt.Sprintf("custom-%d", i), Title: "custom", Severity: rules.High,
+			Keywords: []string{c.kw}, Regex: rules.MustPattern(c.re), SecretGroup: 1})
+		kws = append(kws, c.kw)
+	}
+	pairs, err := NewDetector(rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, cs := range pairs.pairs.classes {
+		n += len(cs)
+	}
+	if n <= maxPairClasses {
+		t.Fatalf("%d prefilter items: the test does not share classes", n)
+	}
+	byteSearch := *pairs
+	byteSearch.pairs = nil
+	byteSearch.starts = make([]lazyAnchored, len(pairs.starts))
+	rng := rand.New(rand.NewPCG(14, 7))
+	found := 0
+	for range 1000 {
+		data := prefilterInput(rng)
+		var b []byte
+		for len(data) > 0 {
+			i := rng.IntN(len(data) + 1)
+			b = append(b, data[:i]...)
+			data = data[i:]
+			k := []byte(kws[rng.IntN(len(kws))])
+			if rng.IntN(2) == 0 {
+				k = bytes.ToUpper(k)
+			}
+			b = append(b, k...)
+			b = append(b, []byte(strings.ToLower(fakeToken(rng.Uint64(), 24)))...)
+		}
+		checkPrefilter(t, pairs, &byteSearch, b)
+		found += len(detectAll(pairs, &Target{Data: b}))
+	}
+	if found < 1000 {
+		t.Errorf("only %d findings in the inputs: they test too little", found)
 	}
 }

@@ -216,7 +216,7 @@ func (d *Detector) decodeRuns(data []byte, depth int, cands []candidate, runs []
 			text = text[:maxDecodedRun]
 		}
 		try := func(decoded []byte, label string) {
-			if !d.hasKeyword(decoded) && !(depth+1 < maxDecodeDepth && looksEncoded(decoded)) {
+			if !d.worthDecoding(decoded, depth+1 < maxDecodeDepth) {
 				return
 			}
 			inner, _ := d.candidates(decoded, depth+1, false)

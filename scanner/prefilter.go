@@ -63,6 +63,8 @@ type pairFilter struct {
 	// runOnly holds the classes whose exact test above is an encoded-run
 	// trigger and nothing else: a position in those only needs runAt.
 	runOnly uint8
+	// kwFirst is first without the classes that hold no keyword.
+	kwFirst [256]uint8
 	classes [maxPairClasses][]pairItem
 	// nib is first and second by nibble, for the vector scan: lo1[c&15] &
 	// hi1[c>>4] holds first[c] and perhaps more bits.
@@ -160,6 +162,15 @@ func buildPairFilter(d *Detector) *pairFilter {
 			pf.nib.lo2[b&15] |= bit
 			pf.nib.hi2[b>>4] |= bit
 		}
+	}
+	var kwMask uint8
+	for c, its := range pf.classes {
+		if slices.ContainsFunc(its, func(it pairItem) bool { return it.kind == pairKeyword }) {
+			kwMask |= 1 << c
+		}
+	}
+	for b := range pf.kwFirst {
+		pf.kwFirst[b] = pf.first[b] & kwMask
 	}
 	for c, its := range pf.classes {
 		exact := len(its) > 0
@@ -343,27 +354,51 @@ func (d *Detector) visitPair(data []byte, p int, c uint8, decode bool, enc *enco
 	return hits
 }
 
-// hasKeyword reports whether b holds one of the detector's keywords: the
-// decoded bytes' prefilter.
+// hasKeyword reports whether b holds one of the detector's keywords.
 func (d *Detector) hasKeyword(b []byte) bool {
-	if d.pairs == nil || len(b) > 256 {
-		for i := range d.anchors {
-			if indexFold(b, d.keywords[d.anchors[i].kw]) >= 0 {
-				return true
+	for i := range d.anchors {
+		if indexFold(b, d.keywords[d.anchors[i].kw]) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// worthDecoding reports whether decoded text may hold a finding: whether it
+// holds a keyword or, with nested, looks encoded itself (looksEncoded).
+// Nearly every decoded run is an identifier or a path decoded to noise, a
+// few dozen bytes: one pass with the pair tables answers both questions
+// for those, not a pass for each and two IndexByte calls per keyword.
+func (d *Detector) worthDecoding(b []byte, nested bool) bool {
+	pf := d.pairs
+	if pf == nil || len(b) > 256 {
+		return d.hasKeyword(b) || nested && looksEncoded(b)
+	}
+	run := 0
+	for p, c := range b {
+		if nested {
+			if b64Char[c] {
+				if run++; run >= minBase64Run {
+					return true
+				}
+			} else {
+				run = 0
+				if c == '%' && p+2 < len(b) && hexVal[b[p+1]] >= 0 && hexVal[b[p+2]] >= 0 {
+					return true
+				}
 			}
 		}
-		return false
-	}
-	// Short decoded runs, nearly all of them: one pass with the pair
-	// tables, not two IndexByte calls per keyword.
-	pf := d.pairs
-	for p := range b {
-		second := pf.endMask
-		if p+1 < len(b) {
-			second = pf.second[b[p+1]]
+		k := pf.kwFirst[c]
+		if k == 0 {
+			continue
 		}
-		for c := pf.first[b[p]] & second; c != 0; c &= c - 1 {
-			for _, it := range pf.classes[bits.TrailingZeros8(c)] {
+		if p+1 < len(b) {
+			k &= pf.second[b[p+1]]
+		} else {
+			k &= pf.endMask
+		}
+		for ; k != 0; k &= k - 1 {
+			for _, it := range pf.classes[bits.TrailingZeros8(k)] {
 				if it.kind != pairKeyword {
 					continue
 				}

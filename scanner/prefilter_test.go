@@ -355,3 +355,32 @@ func TestPrefilterManyKeywords(t *testing.T) {
 		t.Errorf("only %d findings in the inputs: they test too little", found)
 	}
 }
+
+// worthDecoding answers as hasKeyword and looksEncoded do, on decoded
+// noise, text with keywords and nested encodings.
+func TestWorthDecoding(t *testing.T) {
+	pairs, _ := pairDetectors(t)
+	rng := rand.New(rand.NewPCG(14, 8))
+	for range 20000 {
+		src := prefilterInput(rng)
+		var b []byte
+		switch rng.IntN(3) {
+		case 0: // noise, as identifiers decode to
+			b = decodeBase64(nil, []byte(fakeToken(rng.Uint64(), 20+rng.IntN(300))))
+		case 1:
+			i := rng.IntN(len(src))
+			b = src[i:min(len(src), i+rng.IntN(300))]
+		default:
+			b = make([]byte, rng.IntN(64))
+			for i := range b {
+				b[i] = "%4aClAyBeSk_-0"[rng.IntN(14)]
+			}
+		}
+		for _, nested := range []bool{false, true} {
+			want := pairs.hasKeyword(b) || nested && looksEncoded(b)
+			if got := pairs.worthDecoding(b, nested); got != want {
+				t.Fatalf("worthDecoding(%q, %v) = %v, want %v", b, nested, got, want)
+			}
+		}
+	}
+}

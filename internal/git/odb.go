@@ -207,6 +207,16 @@ func (db *ODB) Get(h Hash) (ObjectType, []byte, error) {
 type Reader struct {
 	db *ODB
 	z  Inflater
+	s  readScratch
+}
+
+// readScratch is what a read needs only while it runs, kept by a Reader
+// for its next read: the history walk reads every tree through a delta
+// chain, and these were most of its garbage after the objects themselves
+// (issue 14).
+type readScratch struct {
+	chain []chainLink
+	delta []byte
 }
 
 // NewReader returns a Reader of db for one goroutine.
@@ -217,7 +227,7 @@ func (db *ODB) NewReader() *Reader { return &Reader{db: db} }
 // while it holds the result).
 func (r *Reader) Get(h Hash, dst []byte) (ObjectType, []byte, error) {
 	if loc, ok := r.db.Locate(h); ok {
-		typ, data, err := r.db.readPackedWith(&r.z, loc, dst)
+		typ, data, err := r.db.readPackedWith(&r.z, &r.s, loc, dst)
 		if err != nil {
 			return 0, nil, Corruptf(h, "%v", err)
 		}
@@ -306,18 +316,28 @@ const maxDeltaChain = 10000
 // in two buffers: git/git's root tree is 14 deltas of 22 KB deep, and a
 // pre-commit scan pays for every fresh page it touches.
 func (db *ODB) readPacked(loc Loc) (ObjectType, []byte, error) {
-	return db.readPackedWith(nil, loc, nil)
+	return db.readPackedWith(nil, nil, loc, nil)
 }
 
 // readPackedWith is readPacked with the inflater z (nil: the ODB's shared
-// one, under its lock) and dst as the buffer of the object asked for when
-// it is large enough.
-func (db *ODB) readPackedWith(z *Inflater, loc Loc, dst []byte) (ObjectType, []byte, error) {
+// one, under its lock), the scratch buffers of s (nil: none), and dst as
+// the buffer of the object asked for when it is large enough.
+func (db *ODB) readPackedWith(z *Inflater, s *readScratch, loc Loc, dst []byte) (ObjectType, []byte, error) {
 	inflate := db.inflate
 	if z != nil {
 		inflate = z.Inflate
 	}
 	var chain []chainLink
+	var delta []byte // never part of what is returned
+	if s != nil {
+		chain, delta = s.chain[:0], s.delta
+		defer func() {
+			s.chain = chain[:0]
+			if cap(delta) <= maxReusedDelta {
+				s.delta = delta
+			}
+		}()
+	}
 	var typ ObjectType
 	var base []byte
 	owned := true // base is this call's to overwrite (not a cached object)
@@ -369,7 +389,7 @@ func (db *ODB) readPackedWith(z *Inflater, loc Loc, dst []byte) (ObjectType, []b
 		}
 		break
 	}
-	var spare, delta []byte
+	var spare []byte
 	for i := len(chain) - 1; i >= 0; i-- {
 		l := chain[i]
 		var err error

@@ -377,6 +377,13 @@ type factKey struct {
 
 func (r *run) WantsPath(path string) bool {
 	for i := range r.paths {
+		// Config facts come from Options.Facts, never from a source: a
+		// config rule that wants every path (suppression-changed) would
+		// make a history sweep keep a fact per path it ever met, none of
+		// them read (issue 14).
+		if r.paths[i].Where == rules.InConfig {
+			continue
+		}
 		if r.paths[i].Wants(path) {
 			return true
 		}

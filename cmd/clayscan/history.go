@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +48,14 @@ func runHistory(ctx context.Context, e *env, args []string) int {
 	}
 	if *branch != "" && (*rng != "" || *since != "") {
 		return usageError(e, errors.New("--branch cannot be combined with --range or --since-commit"))
+	}
+	// A sweep's memory is mostly flat arrays that the collector does not
+	// scan, and its blob phase recycles its buffers (issue 14), so
+	// collecting at 1.5x the live heap instead of Go's 2x costs little
+	// CPU (1-4% measured on the synthetic histories) for a quarter less
+	// memory. A GOGC the user sets wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
 	}
 	if len(paths) > 1 || *reposFile != "" {
 		proto := source.History{Range: *rng, SinceCommit: *since, Branch: *branch, AllObjects: *allObjects}

@@ -11,6 +11,11 @@ import (
 // back to its id and to where Locate finds it, across several packs and an
 // object stored in two of them; loose objects have none.
 func TestOrdinals(t *testing.T) {
+	t.Run("packs", func(t *testing.T) { testOrdinals(t, false) })
+	t.Run("multi-pack-index", func(t *testing.T) { testOrdinals(t, true) })
+}
+
+func testOrdinals(t *testing.T, midx bool) {
 	dir := t.TempDir()
 	run(t, dir, "init", "-q")
 	write(t, dir, "a.txt", "one\n")
@@ -24,6 +29,9 @@ func TestOrdinals(t *testing.T) {
 	write(t, dir, "c.txt", "three\n")
 	run(t, dir, "add", ".")
 	run(t, dir, "commit", "-qm", "three") // loose
+	if midx {
+		run(t, dir, "multi-pack-index", "write")
+	}
 
 	repo, err := git.Open(dir)
 	if err != nil {

@@ -727,19 +727,27 @@ func fastLoop(src []byte, in int, bitbuf uint64, nbits uint, out []byte, o int, 
 			return in, bitbuf, nbits, o, length, dist, false, nil
 		}
 		from := o - dist
+		// Sixteen bytes a step (o+length is 16 bytes from the end of out
+		// at most, so the last step may pass the match's end), as two
+		// words, each read after the one before it is written: with
+		// dist >= 8 every word read was written before, even when the
+		// match overlaps itself.
 		switch {
 		case dist >= 8:
-			// Word by word: each word read was written before, even
-			// when the match overlaps itself.
-			binary.LittleEndian.PutUint64(out[o:], binary.LittleEndian.Uint64(out[from:]))
-			binary.LittleEndian.PutUint64(out[o+8:], binary.LittleEndian.Uint64(out[from+8:]))
-			for i := 16; i < length; i += 8 {
-				binary.LittleEndian.PutUint64(out[o+i:], binary.LittleEndian.Uint64(out[from+i:]))
+			d, s := (*[16]byte)(out[o:o+16]), (*[16]byte)(out[from:from+16])
+			binary.LittleEndian.PutUint64(d[:8], binary.LittleEndian.Uint64(s[:8]))
+			binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
+			for i := 16; i < length; i += 16 {
+				d, s := (*[16]byte)(out[o+i:o+i+16]), (*[16]byte)(out[from+i:from+i+16])
+				binary.LittleEndian.PutUint64(d[:8], binary.LittleEndian.Uint64(s[:8]))
+				binary.LittleEndian.PutUint64(d[8:], binary.LittleEndian.Uint64(s[8:]))
 			}
 		case dist == 1:
 			v := uint64(out[from]) * 0x0101010101010101
-			for i := 0; i < length; i += 8 {
-				binary.LittleEndian.PutUint64(out[o+i:], v)
+			for i := 0; i < length; i += 16 {
+				d := (*[16]byte)(out[o+i : o+i+16])
+				binary.LittleEndian.PutUint64(d[:8], v)
+				binary.LittleEndian.PutUint64(d[8:], v)
 			}
 		default:
 			for i := range length {

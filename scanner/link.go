@@ -216,7 +216,10 @@ func link(ctx context.Context, src Source, fs []Finding, lineFlt func(*Finding, 
 		f := &fs[i]
 		l.known[f.Path] = append(l.known[f.Path], span{f.Line, f.Column})
 	}
-	src.Scan(ctx, l) // errors were reported by the first pass
+	// Errors were reported by the first pass.
+	if rs, ok := src.(Rescanner); !ok || !rs.Rescan(ctx, l) {
+		src.Scan(ctx, l)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -509,6 +509,10 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 		r.Path(f)
 	}
 	stop := r.progress(opts, start)
+	if rs, ok := src.(Rescanner); ok && opts.LinkSecrets {
+		rs.KeepForRescan(true)
+		defer rs.KeepForRescan(false)
+	}
 	info, err := src.Scan(ctx, r)
 	stop()
 	if opts.LinkSecrets && err == nil && len(r.findings) > 0 {

@@ -181,3 +181,16 @@ type SourceInfo struct {
 type Source interface {
 	Scan(ctx context.Context, sink Sink) (SourceInfo, error)
 }
+
+// A Rescanner is a Source that can read its targets' contents again for
+// the second pass (link.go) without redoing the rest of its work: a
+// history sweep reads its blobs and messages again, not its refs, commits
+// and trees (issue 14).
+type Rescanner interface {
+	// KeepForRescan(true) makes the next Scan keep what Rescan needs;
+	// KeepForRescan(false) drops it.
+	KeepForRescan(keep bool)
+	// Rescan sends the last Scan's contents to sink, and reports false
+	// when nothing was kept (the caller then calls Scan).
+	Rescan(ctx context.Context, sink Sink) bool
+}

@@ -93,6 +93,14 @@ type hintedHistory struct {
 	finished *atomic.Bool // the progress bar clears its line from then on
 }
 
+// KeepForRescan and Rescan let the second pass (linking) read the sweep's
+// blobs again without walking the history again.
+func (s *hintedHistory) KeepForRescan(keep bool) { s.h.KeepForRescan(keep) }
+
+func (s *hintedHistory) Rescan(ctx context.Context, sink scanner.Sink) bool {
+	return s.h.Rescan(ctx, sink)
+}
+
 func (s *hintedHistory) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
 	info, err := s.h.Scan(ctx, sink)
 	s.finished.Store(true)

@@ -49,6 +49,9 @@ type History struct {
 	Workers int
 	// Counters, when set, is updated as the sweep runs, for a progress bar.
 	Counters *HistoryCounters
+
+	keep bool       // KeepForRescan
+	kept *keptSweep // what Rescan reads again
 }
 
 // HistoryCounters are a running sweep's counters, safe to read at any time.
@@ -76,11 +79,17 @@ var (
 // Scan implements scanner.Source.
 func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {
 	info := scanner.SourceInfo{Kind: "history"}
+	h.KeepForRescan(h.keep) // drops what an earlier Scan kept
 	repo, release, err := openRepo(h.Repo, h.Path)
 	if err != nil {
 		return info, err
 	}
-	defer release()
+	kept := false // the sweep's state stays for Rescan, which releases it
+	defer func() {
+		if !kept {
+			release()
+		}
+	}()
 	info.Root = repo.Root
 	if info.Root == "" {
 		info.Root = repo.GitDir
@@ -104,7 +113,11 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	if err != nil {
 		return info, fmt.Errorf("opening the object database: %w", err)
 	}
-	defer db.Close()
+	defer func() {
+		if !kept {
+			db.Close()
+		}
+	}()
 
 	countingSink := &errCounter{Sink: sink}
 	nums := newObjNums(db)
@@ -310,7 +323,60 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		return info, &incompleteError{fmt.Sprintf("%d object(s) could not be read, so part of the history was not scanned (first: %s)",
 			countingSink.n, countingSink.first)}
 	}
+	if h.keep {
+		kept = true
+		h.kept = &keptSweep{
+			release: func() { db.Close(); release() },
+			db:      db, lfs: bp.lfs, maxSize: h.MaxFileSize, workers: workers,
+			blobs: blobs, order: order, w: w,
+		}
+	}
 	return info, nil
+}
+
+// keptSweep is what Rescan needs of the last Scan: its object database,
+// still open, and the blobs and messages it read (issue 14).
+type keptSweep struct {
+	release func() // closes db, and the repository if Scan opened it
+	db      *git.ODB
+	lfs     lfsStore
+	maxSize int64
+	workers int
+	blobs   *blobTable
+	order   []*commitNode
+	w       *walker
+}
+
+// KeepForRescan makes every later Scan keep what Rescan needs to read the
+// same blobs and messages again, when keep is true; false drops what was
+// kept. scanner.Run calls it when it may make a second pass (linking).
+func (h *History) KeepForRescan(keep bool) {
+	h.keep = keep
+	if !keep && h.kept != nil {
+		h.kept.release()
+		h.kept = nil
+	}
+}
+
+// Rescan reads again, for sink, the blobs and messages the last Scan read,
+// without walking refs, commits and trees again: the second pass of a
+// sweep that found keys (scanner/link.go) cost as much as the first
+// (issue 14). It reports false when no Scan kept them (KeepForRescan, or a
+// sweep that did not complete). What was kept is dropped afterwards.
+func (h *History) Rescan(ctx context.Context, sink scanner.Sink) bool {
+	k := h.kept
+	if k == nil {
+		return false
+	}
+	h.kept = nil
+	defer k.release()
+	bp := &blobPhase{lfs: k.lfs, db: k.db, sink: sink, maxSize: k.maxSize, counters: &HistoryCounters{},
+		blobs: k.blobs, order: k.order, commits: k.w.store}
+	bp.run(ctx, k.workers) // errors were reported by the first pass
+	w := *k.w
+	w.sink = sink
+	scanMessages(ctx, &w, k.order, w.tags, k.workers)
+	return true
 }
 
 // workers is the number of goroutines that read objects.

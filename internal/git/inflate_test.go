@@ -9,6 +9,7 @@ import (
 	stdadler "hash/adler32"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -505,4 +506,34 @@ func BenchmarkAdler32(b *testing.B) {
 			stdadler.Checksum(p)
 		}
 	})
+}
+
+// TestInflateLyingSize: a header that claims more than its stream holds
+// (but not more than deflate's ratio allows) is refused, and the output
+// grows with what the stream delivers rather than being allocated at the
+// claimed size (issue 12, kept by the inflater of issue 14).
+func TestInflateLyingSize(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	data := make([]byte, 200_000)
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	stream := deflateLevel(t, data, 0)
+	var z Inflater
+	z.tables()
+	for _, claim := range []int64{int64(len(data)) + 1, 100 << 20, int64(len(stream)) * maxRatio} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := z.inflateSized(stream, claim, nil)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("claim %d for %d bytes: err = %v", claim, len(data), err)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 9<<20 {
+			t.Fatalf("claim %d for %d bytes: allocated %d bytes", claim, len(data), got)
+		}
+	}
+	if _, err := z.inflateSized(stream, int64(len(stream))*maxRatio+65, nil); err == nil {
+		t.Fatal("a claim over deflate's ratio is accepted")
+	}
 }

@@ -44,7 +44,7 @@ func TestHistoryRescanLinksLikeASecondSweep(t *testing.T) {
 	r.write("deploy/app.env.tmpl", "CLAY_API_KEY="+tok+"\n")
 	r.commit("deploy template")
 	r.write("src/proxy.ts", "headers: { Authorization: \"Bearer "+tok+"\" }\n")
-	r.commit("proxy\n\nuses "+tok+" for now\n")
+	r.commit("proxy\n\nuses " + tok + " for now\n")
 	r.git("gc", "-q")
 	r.write("notes.txt", "old key: "+tok+"\n") // loose after the gc
 	r.commit("notes")

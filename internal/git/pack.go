@@ -157,19 +157,22 @@ func (p *Pack) Find(h Hash) (int64, bool) {
 func (p *Pack) FindIndex(h Hash) (int, bool) {
 	lo, hi := p.fanout(h[0]), int(binary.BigEndian.Uint32(p.idx[8+int(h[0])*4:]))
 	key := binary.BigEndian.Uint64(h[1:9])
+	// klo and khi bound the keys (bytes 1-8) of [lo, hi): the probes'
+	// own keys, so that interpolating reads no entry but the probe (reading
+	// the range's ends at every probe cost two more cache misses each, on
+	// a 32 MB index; issue 14).
+	klo, khi := uint64(0), ^uint64(0)
 	for probes := 0; lo < hi; probes++ {
 		m := int(uint(lo+hi) >> 1)
-		if probes < 4 && hi-lo > 8 {
-			// Interpolate between the bucket's ends (in [lo, hi)).
-			a := binary.BigEndian.Uint64(p.names[lo*p.hashLen+1:])
-			b := binary.BigEndian.Uint64(p.names[(hi-1)*p.hashLen+1:])
-			if a < key && key < b {
-				m = lo + int(float64(key-a)/float64(b-a)*float64(hi-1-lo))
-			}
+		if probes < 4 && hi-lo > 8 && klo < khi && klo <= key && key <= khi {
+			// Object ids are uniform: interpolate within the bounds.
+			m = lo + int(float64(key-klo)/float64(khi-klo)*float64(hi-lo))
+			m = min(max(m, lo), hi-1)
 		}
 		name := p.names[m*p.hashLen : (m+1)*p.hashLen]
+		k := binary.BigEndian.Uint64(name[1:9])
 		c := 0
-		if k := binary.BigEndian.Uint64(name[1:9]); k != key {
+		if k != key {
 			c = -1
 			if k > key {
 				c = 1
@@ -179,9 +182,9 @@ func (p *Pack) FindIndex(h Hash) (int, bool) {
 		}
 		switch {
 		case c < 0:
-			lo = m + 1
+			lo, klo = m+1, k
 		case c > 0:
-			hi = m
+			hi, khi = m, k
 		default:
 			return m, true
 		}

@@ -219,7 +219,7 @@ func (d *Detector) decodeRuns(data []byte, depth int, cands []candidate, runs []
 			if !d.worthDecoding(decoded, depth+1 < maxDecodeDepth) {
 				return
 			}
-			inner, _ := d.candidates(decoded, depth+1, false)
+			inner, _ := d.candidates(decoded, depth+1, false, nil)
 			for _, c := range inner {
 				secret := c.secret
 				how := label

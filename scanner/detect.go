@@ -620,7 +620,7 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, reje
 	if len(data) == 0 {
 		return
 	}
-	cands, rejects := d.candidates(data, 0, rejected)
+	cands, rejects := d.candidates(data, 0, rejected, t.Seen)
 	if rejected && len(rejects) > 0 {
 		cands = append(cands, rejects...)
 		sort.SliceStable(cands, func(i, j int) bool { return cands[i].start < cands[j].start })
@@ -686,7 +686,7 @@ func (d *Detector) detect(t *Target, data []byte, from, to int, at textPos, reje
 // decode.go), located at the encoded text. With keep, rejects are the
 // matches a heuristic dropped, where no accepted secret overlaps them;
 // without it they are not built at all (Detect never reports them).
-func (d *Detector) candidates(data []byte, depth int, keep bool) (cands, rejects []candidate) {
+func (d *Detector) candidates(data []byte, depth int, keep bool, seen *Anchors) (cands, rejects []candidate) {
 	// Windows per rule, from the hits of its keywords; anchored rules keep
 	// the hits themselves.
 	var perRule [][]span
@@ -730,6 +730,11 @@ func (d *Detector) candidates(data []byte, depth int, keep bool) (cands, rejects
 		hits = (*pooled)[:0]
 	}
 	hits = d.scan(data, decode, &enc, hits)
+	if seen != nil {
+		for _, h := range hits {
+			*seen |= anchorBit(int(h.anchor))
+		}
+	}
 	// Replay the hits in the order of the byte search (scanBytes): per
 	// group, by offset. The anchored rules' state (budget, last match)
 	// then sees the same sequence whichever prefilter ran.

@@ -70,6 +70,27 @@ func linkTargets(fs []Finding) []linked {
 	return out
 }
 
+// anchorsOf returns, for a second pass looking for vals, the anchors a
+// content must hold to hold any of them: for each value, one anchor keyword
+// it contains. 0 when a value contains none: every content must be read.
+func (d *Detector) anchorsOf(vals []linked) Anchors {
+	var need Anchors
+	for _, v := range vals {
+		var bit Anchors
+		for i, a := range d.anchors {
+			if indexFold(v.secret, d.keywords[a.kw]) >= 0 {
+				bit = anchorBit(i)
+				break
+			}
+		}
+		if bit == 0 {
+			return 0
+		}
+		need |= bit
+	}
+	return need
+}
+
 // linkSink is the second pass's sink: it finds the linked values in each
 // target and records the occurrences no finding covers yet.
 type linkSink struct {
@@ -206,7 +227,7 @@ func (l *linkSink) searchStream(r io.Reader, search func(data []byte, prevEnd in
 // link runs the second pass and returns the occurrences found, or the
 // context's error when the run was interrupted: a pass cut short is not
 // a result (issue 12).
-func link(ctx context.Context, src Source, fs []Finding, lineFlt func(*Finding, []byte) string) ([]Finding, error) {
+func link(ctx context.Context, src Source, det *Detector, fs []Finding, lineFlt func(*Finding, []byte) string) ([]Finding, error) {
 	vals := linkTargets(fs)
 	if len(vals) == 0 {
 		return nil, nil
@@ -217,7 +238,7 @@ func link(ctx context.Context, src Source, fs []Finding, lineFlt func(*Finding, 
 		l.known[f.Path] = append(l.known[f.Path], span{f.Line, f.Column})
 	}
 	// Errors were reported by the first pass.
-	if rs, ok := src.(Rescanner); !ok || !rs.Rescan(ctx, l) {
+	if rs, ok := src.(Rescanner); !ok || !rs.Rescan(ctx, l, det.anchorsOf(vals)) {
 		src.Scan(ctx, l)
 	}
 	if err := ctx.Err(); err != nil {

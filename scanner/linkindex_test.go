@@ -89,3 +89,37 @@ func FuzzLinkIndex(f *testing.F) {
 		checkLinkIndex(t, vals, data)
 	})
 }
+
+// anchorsOf names, for each value, an anchor keyword it contains (any
+// case), and gives up (0: read everything) when a value contains none
+// (issue 14).
+func TestAnchorsOf(t *testing.T) {
+	d := newTestDetector(t)
+	bit := func(kw string) Anchors {
+		for i, a := range d.anchors {
+			if d.keywords[a.kw] == kw {
+				return anchorBit(i)
+			}
+		}
+		t.Fatalf("no anchor %q", kw)
+		return 0
+	}
+	live := "sk_" + "live_" + "Hq7Lm2Pz9Rt4Vw8Nb3Kd6Hs1"
+	for _, c := range []struct {
+		vals []string
+		want Anchors
+	}{
+		{[]string{live}, bit("sk_live_")},
+		{[]string{live, "Zq4Rt8ClaYWm2Xp6"}, bit("sk_live_") | bit("clay")},
+		{[]string{"xBEARERx0123456789"}, bit("bearer")},
+		{[]string{live, "Zq4Rt8Wm2Xp6Lk9Nv3"}, 0},
+	} {
+		var vals []linked
+		for _, v := range c.vals {
+			vals = append(vals, linked{secret: []byte(v)})
+		}
+		if got := d.anchorsOf(vals); got != c.want {
+			t.Errorf("anchorsOf(%d values) = %b, want %b", len(vals), got, c.want)
+		}
+	}
+}

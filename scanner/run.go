@@ -517,7 +517,7 @@ func Run(ctx context.Context, src Source, det *Detector, opts Options) (*Result,
 	stop()
 	if opts.LinkSecrets && err == nil && len(r.findings) > 0 {
 		var linked []Finding
-		linked, err = link(ctx, src, r.findings, r.lineFlt)
+		linked, err = link(ctx, src, r.det, r.findings, r.lineFlt)
 		r.findings = append(r.findings, linked...)
 	}
 

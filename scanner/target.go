@@ -92,7 +92,21 @@ type Target struct {
 	// than in Prev, which is read only when there are findings. Like the
 	// diff behind Lines, it may keep an old key, never drop a new one.
 	Prev func() (io.ReadCloser, error)
+	// Seen, when set, receives the Anchors the scan met in the content's
+	// text (see Rescanner): set by the sink that scans it, read after the
+	// source's Scan returns.
+	Seen *Anchors
 }
+
+// Anchors is a set of the detector's anchor keywords (the literals its
+// prefilter looks for: "clay", "sk_live_", "bearer", ...): bit i for
+// anchor i, bit 63 for every anchor past the 63rd. Found case-insensitively
+// in the text the detector reads, so a text holding any string that
+// contains an anchor holds that anchor (issue 14).
+type Anchors uint64
+
+// anchorBit is anchor i's bit.
+func anchorBit(i int) Anchors { return 1 << min(i, 63) }
 
 // Kind says what a target's content is when it is not a file's.
 type Kind string
@@ -191,6 +205,10 @@ type Rescanner interface {
 	// KeepForRescan(false) drops it.
 	KeepForRescan(keep bool)
 	// Rescan sends the last Scan's contents to sink, and reports false
-	// when nothing was kept (the caller then calls Scan).
-	Rescan(ctx context.Context, sink Sink) bool
+	// when nothing was kept (the caller then calls Scan). With need != 0,
+	// the contents whose Seen set (recorded by the first Scan, whose
+	// targets carry Seen when a rescan may follow) shares no anchor with
+	// need may be left out: they cannot hold what the second pass looks
+	// for.
+	Rescan(ctx context.Context, sink Sink, need Anchors) bool
 }

@@ -97,8 +97,8 @@ type hintedHistory struct {
 // blobs again without walking the history again.
 func (s *hintedHistory) KeepForRescan(keep bool) { s.h.KeepForRescan(keep) }
 
-func (s *hintedHistory) Rescan(ctx context.Context, sink scanner.Sink) bool {
-	return s.h.Rescan(ctx, sink)
+func (s *hintedHistory) Rescan(ctx context.Context, sink scanner.Sink, need scanner.Anchors) bool {
+	return s.h.Rescan(ctx, sink, need)
 }
 
 func (s *hintedHistory) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceInfo, error) {

@@ -314,6 +314,9 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	counters.Blobs.Store(n)
 
 	bp := &blobPhase{lfs: newLFSStore(lfsObjectsDir(repo), h.MaxFileSize), db: db, sink: countingSink, maxSize: h.MaxFileSize, counters: counters, blobs: blobs, order: order, commits: w.store}
+	if h.keep {
+		bp.seen = make([]uint8, len(blobs.flags))
+	}
 	berr := bp.run(ctx, workers)
 	scanMessages(ctx, w, order, w.tags, workers)
 	if ctx.Err() != nil {
@@ -328,7 +331,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		h.kept = &keptSweep{
 			release: func() { db.Close(); release() },
 			db:      db, lfs: bp.lfs, maxSize: h.MaxFileSize, workers: workers,
-			blobs: blobs, order: order, w: w,
+			blobs: blobs, order: order, w: w, seen: bp.seen,
 		}
 	}
 	return info, nil
@@ -345,6 +348,7 @@ type keptSweep struct {
 	blobs   *blobTable
 	order   []*commitNode
 	w       *walker
+	seen    []uint8 // each blob's anchors (blobPhase.seen)
 }
 
 // KeepForRescan makes every later Scan keep what Rescan needs to read the
@@ -363,7 +367,10 @@ func (h *History) KeepForRescan(keep bool) {
 // sweep that found keys (scanner/link.go) cost as much as the first
 // (issue 14). It reports false when no Scan kept them (KeepForRescan, or a
 // sweep that did not complete). What was kept is dropped afterwards.
-func (h *History) Rescan(ctx context.Context, sink scanner.Sink) bool {
+// With need != 0, only the blobs whose text held one of those anchors in
+// the first pass are read again (the messages all are): a second pass for
+// keys that all contain "sk_live_" reads the few blobs that hold it.
+func (h *History) Rescan(ctx context.Context, sink scanner.Sink, need scanner.Anchors) bool {
 	k := h.kept
 	if k == nil {
 		return false
@@ -371,7 +378,7 @@ func (h *History) Rescan(ctx context.Context, sink scanner.Sink) bool {
 	h.kept = nil
 	defer k.release()
 	bp := &blobPhase{lfs: k.lfs, db: k.db, sink: sink, maxSize: k.maxSize, counters: &HistoryCounters{},
-		blobs: k.blobs, order: k.order, commits: k.w.store}
+		blobs: k.blobs, order: k.order, commits: k.w.store, filter: k.seen, need: foldAnchors(need)}
 	bp.run(ctx, k.workers) // errors were reported by the first pass
 	w := *k.w
 	w.sink = sink

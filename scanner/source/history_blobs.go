@@ -87,6 +87,36 @@ type blobPhase struct {
 	// ext holds the REF_DELTA bases outside the packs (written before
 	// the workers start).
 	ext map[int32]hash
+
+	// seen, when set, records each scanned blob's anchors (foldAnchors),
+	// by blob number, for a Rescan. need, when not 0, is a Rescan's
+	// filter: only the blobs whose filter entry shares a bit with it are
+	// read.
+	seen   []uint8
+	filter []uint8
+	need   uint8
+}
+
+// foldAnchors keeps a set of anchors in a byte: anchors 0-6 as themselves,
+// every later one as bit 7 (a blob that holds any anchor a Rescan needs
+// keeps a bit the filter shares).
+func foldAnchors(a scanner.Anchors) uint8 {
+	f := uint8(a & 0x7f)
+	if a>>7 != 0 {
+		f |= 0x80
+	}
+	return f
+}
+
+// recordSeen makes t record its anchors in bp.seen when the sink has
+// scanned it; call the returned function then.
+func (bp *blobPhase) recordSeen(t *scanner.Target, bi *blobInfo) func() {
+	if bp.seen == nil {
+		return func() {}
+	}
+	a := new(scanner.Anchors)
+	t.Seen = a
+	return func() { bp.seen[bi.num] = foldAnchors(*a) }
 }
 
 // info is node n's blob, nil for a base only.
@@ -167,6 +197,9 @@ func (bp *blobPhase) run(ctx context.Context, workers int) error {
 		b := int32(o)
 		if !bp.blobs.scanned(b) {
 			continue
+		}
+		if bp.need != 0 && bp.filter[o]&bp.need == 0 {
+			continue // a Rescan's: it cannot hold what is looked for
 		}
 		if o >= bp.blobs.packed {
 			loose = append(loose, looseBlob(b))
@@ -560,6 +593,7 @@ func (bi *blobInfo) skipped(h hash, why scanner.SkipReason) scanner.Skipped {
 func (bp *blobPhase) scan(h hash, bi *blobInfo, data []byte) {
 	t := bp.target(h, bi)
 	t.Data = data
+	defer bp.recordSeen(&t, bi)()
 	if bp.lfs.redirect(bp.sink, t) {
 		// An LFS pointer: its object was scanned at the pointer's path
 		// (or named as missing).
@@ -601,6 +635,7 @@ func (bp *blobPhase) stream(h hash, bi *blobInfo, size int64) {
 	defer rc.Close()
 	t := bp.target(h, bi)
 	t.Reader = rc
+	defer bp.recordSeen(&t, bi)()
 	if prev := bi.prev; !prev.IsZero() {
 		t.Prev = func() (io.ReadCloser, error) {
 			_, _, rc, err := bp.db.Open(prev)

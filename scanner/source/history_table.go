@@ -139,7 +139,7 @@ func (t *blobTable) scanned(o int32) bool {
 
 // info is blob o as targets and skips name it; order is the walk order.
 func (t *blobTable) info(o int32, order []*commitNode) blobInfo {
-	bi := blobInfo{path: t.paths[t.path[o]], inHead: t.flags[o]&blobInHead != 0, base: t.isBase(o)}
+	bi := blobInfo{path: t.paths[t.path[o]], inHead: t.flags[o]&blobInHead != 0, base: t.isBase(o), num: o}
 	if c := t.commit[o]; c > 0 {
 		bi.commit = order[c-1]
 	}

@@ -490,6 +490,8 @@ type blobInfo struct {
 	// prev: in a range scan, the base's blob at the same path, whose lines
 	// are not reported again.
 	prev hash
+	// num is the blob's number in the blob table (blobTable.info).
+	num int32
 }
 
 // linkInfo is a symlink or submodule entry the walk met first at

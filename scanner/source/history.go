@@ -318,7 +318,11 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		bp.seen = make([]uint8, len(blobs.flags))
 	}
 	berr := bp.run(ctx, workers)
-	scanMessages(ctx, w, order, w.tags, workers)
+	var ms *messageSeen
+	if h.keep {
+		ms = &messageSeen{rec: make([]uint8, len(order)+len(w.tags))}
+	}
+	scanMessages(ctx, w, order, w.tags, workers, ms)
 	if ctx.Err() != nil {
 		return info, ctx.Err()
 	}
@@ -331,7 +335,7 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		h.kept = &keptSweep{
 			release: func() { db.Close(); release() },
 			db:      db, lfs: bp.lfs, maxSize: h.MaxFileSize, workers: workers,
-			blobs: blobs, order: order, w: w, seen: bp.seen,
+			blobs: blobs, order: order, w: w, seen: bp.seen, msgSeen: ms.rec,
 		}
 	}
 	return info, nil
@@ -349,6 +353,7 @@ type keptSweep struct {
 	order   []*commitNode
 	w       *walker
 	seen    []uint8 // each blob's anchors (blobPhase.seen)
+	msgSeen []uint8 // each message's (messageSeen.rec)
 }
 
 // KeepForRescan makes every later Scan keep what Rescan needs to read the
@@ -368,7 +373,7 @@ func (h *History) KeepForRescan(keep bool) {
 // (issue 14). It reports false when no Scan kept them (KeepForRescan, or a
 // sweep that did not complete). What was kept is dropped afterwards.
 // With need != 0, only the blobs whose text held one of those anchors in
-// the first pass are read again (the messages all are): a second pass for
+// the first pass are read again (and the messages likewise): a second pass for
 // keys that all contain "sk_live_" reads the few blobs that hold it.
 func (h *History) Rescan(ctx context.Context, sink scanner.Sink, need scanner.Anchors) bool {
 	k := h.kept
@@ -382,7 +387,7 @@ func (h *History) Rescan(ctx context.Context, sink scanner.Sink, need scanner.An
 	bp.run(ctx, k.workers) // errors were reported by the first pass
 	w := *k.w
 	w.sink = sink
-	scanMessages(ctx, &w, k.order, w.tags, k.workers)
+	scanMessages(ctx, &w, k.order, w.tags, k.workers, &messageSeen{filter: k.msgSeen, need: foldAnchors(need)})
 	return true
 }
 

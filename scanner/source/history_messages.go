@@ -110,7 +110,11 @@ type messageJob struct {
 
 // scanMessages reads and scans the messages of commits (in walk order) and
 // of the tags the walk met, with workers goroutines.
-func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []tagRef, workers int) {
+//
+// With ms, the first pass records each message's anchors in ms.rec, and a
+// Rescan reads only the messages whose ms.filter entry shares a bit with
+// ms.need (as blobPhase does for blobs).
+func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []tagRef, workers int, ms *messageSeen) {
 	jobs := make([]messageJob, 0, len(commits)+len(tags))
 	for _, c := range commits {
 		jobs = append(jobs, messageJob{h: c.hash, kind: scanner.KindCommitMessage, node: c, order: c.order})
@@ -151,8 +155,20 @@ func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []
 				if lo >= len(jobs) {
 					return
 				}
-				for _, j := range jobs[lo:min(lo+batch, len(jobs))] {
-					buf = scanMessage(w, r, buf, j)
+				for i := lo; i < min(lo+batch, len(jobs)); i++ {
+					var seen *scanner.Anchors
+					if ms != nil {
+						if ms.need != 0 && ms.filter[i]&ms.need == 0 {
+							continue
+						}
+						if ms.rec != nil {
+							seen = new(scanner.Anchors)
+						}
+					}
+					buf = scanMessage(w, r, buf, jobs[i], seen)
+					if seen != nil {
+						ms.rec[i] = foldAnchors(*seen)
+					}
 				}
 			}
 		}()
@@ -160,10 +176,18 @@ func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []
 	wg.Wait()
 }
 
+// messageSeen is scanMessages's record of the messages' anchors (rec, one
+// byte per message, in job order) or a Rescan's filter over them.
+type messageSeen struct {
+	rec    []uint8
+	filter []uint8
+	need   uint8
+}
+
 // scanMessage reads and scans one message with r, building the object in
 // buf when it is large enough, and returns the buffer to use next (the
 // sink does not keep a target's Data).
-func scanMessage(w *walker, r *git.Reader, buf []byte, j messageJob) []byte {
+func scanMessage(w *walker, r *git.Reader, buf []byte, j messageJob, seen *scanner.Anchors) []byte {
 	typ, data, err := r.Get(j.h, buf)
 	if err != nil {
 		label := "commit " + j.h.String() + " message"
@@ -195,6 +219,7 @@ func scanMessage(w *walker, r *git.Reader, buf []byte, j messageJob) []byte {
 	if len(bytes.TrimSpace(t.Data)) == 0 {
 		return buf
 	}
+	t.Seen = seen
 	w.sink.Scan(t)
 	return buf
 }

@@ -148,6 +148,13 @@ func TestHistoryRescanByAnchorsLikeASecondSweep(t *testing.T) {
 	if linked < 4 {
 		t.Errorf("the second full sweep linked %d occurrences, want at least 4", linked)
 	}
+	inMessage := false
+	for _, f := range want {
+		inMessage = inMessage || f.Path == source.CommitMessagePath && f.SameSecretAs != ""
+	}
+	if !inMessage {
+		t.Error("the second full sweep linked no occurrence in a commit message")
+	}
 	show := func(fs []scanner.Finding) string {
 		s := ""
 		for _, f := range fs {

@@ -245,6 +245,23 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 	}
 	basePaths := tw.paths
 	tw.paths = nil
+	var ms *messageSeen
+	if h.keep {
+		ms = &messageSeen{rec: make([]uint8, len(order)+len(w.tags))}
+	}
+	// A full sweep reads the messages beside the tree walk, which leaves
+	// part of the second core idle (its recorder is serial); a range
+	// reads them after its blobs.
+	var msgs sync.WaitGroup
+	defer msgs.Wait() // before the object database closes
+	if baseTip == nil {
+		jobs := messageJobs(w, order, w.tags)
+		msgs.Add(1)
+		go func() {
+			defer msgs.Done()
+			runMessages(ctx, w, jobs, workers, ms)
+		}()
+	}
 	if baseTip == nil {
 		// A full sweep: every core reads trees (history_pwalk.go).
 		if err := tw.walkParallel(ctx, order, workers, func(n int) { counters.Walked.Add(int64(n)) }); err != nil {
@@ -318,11 +335,10 @@ func (h *History) Scan(ctx context.Context, sink scanner.Sink) (scanner.SourceIn
 		bp.seen = make([]uint8, len(blobs.flags))
 	}
 	berr := bp.run(ctx, workers)
-	var ms *messageSeen
-	if h.keep {
-		ms = &messageSeen{rec: make([]uint8, len(order)+len(w.tags))}
+	if baseTip != nil {
+		scanMessages(ctx, w, order, w.tags, workers, ms)
 	}
-	scanMessages(ctx, w, order, w.tags, workers, ms)
+	msgs.Wait()
 	if ctx.Err() != nil {
 		return info, ctx.Err()
 	}

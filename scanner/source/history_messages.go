@@ -115,6 +115,13 @@ type messageJob struct {
 // Rescan reads only the messages whose ms.filter entry shares a bit with
 // ms.need (as blobPhase does for blobs).
 func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []tagRef, workers int, ms *messageSeen) {
+	runMessages(ctx, w, messageJobs(w, commits, tags), workers, ms)
+}
+
+// messageJobs lists the messages to read: commits in walk order, then tags.
+// It may load commits (peeling tags), so it runs before anything else uses
+// w.
+func messageJobs(w *walker, commits []*commitNode, tags []tagRef) []messageJob {
 	jobs := make([]messageJob, 0, len(commits)+len(tags))
 	for _, c := range commits {
 		jobs = append(jobs, messageJob{h: c.hash, kind: scanner.KindCommitMessage, node: c, order: c.order})
@@ -131,6 +138,13 @@ func scanMessages(ctx context.Context, w *walker, commits []*commitNode, tags []
 		}
 		jobs = append(jobs, messageJob{h: t.tag, kind: scanner.KindTagMessage, order: order})
 	}
+	return jobs
+}
+
+// runMessages reads and scans jobs with workers goroutines. It reads w
+// only through its object database, commit store and sink, so it may run
+// beside the tree walk.
+func runMessages(ctx context.Context, w *walker, jobs []messageJob, workers int, ms *messageSeen) {
 	if len(jobs) == 0 {
 		return
 	}

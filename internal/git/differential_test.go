@@ -287,16 +287,7 @@ func diffSets(got, want map[string]bool) string {
 // linked worktrees).
 func checkRepo(t *testing.T, dir string, worktrees ...string) {
 	t.Helper()
-	repo, err := git.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	db, err := repo.OpenObjects(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	repo, db := openRepoObjects(t, dir, true)
 	checkObjects(t, dir, db)
 	checkRefs(t, dir, repo, matrixRevs...)
 	tips, err := repo.Tips()
@@ -411,16 +402,7 @@ func TestDifferentialPackLayouts(t *testing.T) {
 // the matrix's: objects and reachability only.
 func checkRepoObjects(t *testing.T, dir string) {
 	t.Helper()
-	repo, err := git.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	db, err := repo.OpenObjects(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	repo, db := openRepoObjects(t, dir, false)
 	checkObjects(t, dir, db)
 	tips, err := repo.Tips()
 	if err != nil {

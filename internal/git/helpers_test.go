@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/clayscan/clayscan/internal/git"
 )
 
 // gitEnv is the environment for the real git binary: no GIT_* variables
@@ -69,4 +71,21 @@ func tryGit(dir string, args ...string) (string, error) {
 	cmd.Env = gitEnv()
 	out, err := cmd.CombinedOutput()
 	return strings.TrimSpace(string(out)), err
+}
+
+// openRepoObjects opens the repository at dir and its object database
+// (keepBases as in Repository.OpenObjects), both closed when the test ends.
+func openRepoObjects(t testing.TB, dir string, keepBases bool) (*git.Repository, *git.ODB) {
+	t.Helper()
+	repo, err := git.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { repo.Close() })
+	db, err := repo.OpenObjects(keepBases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return repo, db
 }

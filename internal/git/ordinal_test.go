@@ -33,16 +33,7 @@ func testOrdinals(t *testing.T, midx bool) {
 		run(t, dir, "multi-pack-index", "write")
 	}
 
-	repo, err := git.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	db, err := repo.OpenObjects(false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	_, db := openRepoObjects(t, dir, false)
 	if len(db.Packs()) != 2 {
 		t.Fatalf("%d packs, want 2", len(db.Packs()))
 	}

@@ -36,11 +36,7 @@ type ODB struct {
 	midxs []*midx
 	lone  []*Pack
 
-	mu        sync.Mutex
-	cache     map[Loc]*cacheEntry
-	cacheHead *cacheEntry // most recently used
-	cacheSize int64
-	cacheMax  int64
+	cache *baseCache // cache.go
 	// keepBases caches the objects built while resolving delta chains
 	// (the history walk); a one-shot reader (the staged scan) keeps none.
 	keepBases bool
@@ -58,14 +54,9 @@ type ODB struct {
 // then the directories in extra, as GIT_ALTERNATE_OBJECT_DIRECTORIES names
 // them). keepBases caches the delta bases that reads build, for a reader
 // that will pass through them again.
-//
-// The cache holds 16 MiB: on git/git (the deepest tree delta chains we
-// measure) and the synthetic histories it costs the same CPU as 32 MiB or
-// 96 MiB (the parallel walk's workers keep the last tree at each path
-// besides), and it is anonymous memory a sweep holds throughout its walk,
-// twice over once the collector's headroom is counted (issue 14).
+// The cache holds cacheBytes (cache.go).
 func OpenODB(objectsDir string, f Format, keepBases bool, extra ...string) (*ODB, error) {
-	db := &ODB{format: f, cache: map[Loc]*cacheEntry{}, cacheMax: 16 << 20, keepBases: keepBases}
+	db := &ODB{format: f, cache: newBaseCache(), keepBases: keepBases}
 	seen := map[string]bool{}
 	var add func(dir string, depth int) error
 	add = func(dir string, depth int) error {

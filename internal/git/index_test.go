@@ -195,10 +195,10 @@ func TestIndexSHA256(t *testing.T) {
 			r := newIndexRepo(t, "--object-format=sha256")
 			r.populate()
 			r.run("update-index", "--index-version", v)
-			idx := r.check()
+			r.check()
 			tree := strings.TrimSpace(r.run("rev-parse", "HEAD^{tree}"))
 			r.run("read-tree", "HEAD")
-			idx = r.check()
+			idx := r.check()
 			if idx.Tree == nil || !idx.Tree.Valid || idx.Tree.Hash.String() != tree {
 				t.Errorf("cache tree root = %+v, want %s", idx.Tree, tree)
 			}

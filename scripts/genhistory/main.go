@@ -124,7 +124,6 @@ type gen struct {
 	c     config
 	rng   *rand.Rand
 	files [][]string // current lines of each file; nil until created
-	mark  int        // next fast-import mark
 }
 
 func (g *gen) path(i int) string {

@@ -92,9 +92,9 @@ type Target struct {
 	// than in Prev, which is read only when there are findings. Like the
 	// diff behind Lines, it may keep an old key, never drop a new one.
 	Prev func() (io.ReadCloser, error)
-	// Seen, when set, receives the Anchors the scan met in the content's
-	// text (see Rescanner): set by the sink that scans it, read after the
-	// source's Scan returns.
+	// Seen, when set, receives the Anchors met in the content's text (see
+	// Rescanner): the Detector adds them as it reads the text the sink
+	// hands it; the source reads them once the sink's Scan returns.
 	Seen *Anchors
 }
 
